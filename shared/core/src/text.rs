@@ -1,0 +1,99 @@
+//! Small text helpers shared by analyzers, scanners and renderers.
+
+/// True when `needle` occurs in `haystack` as a whole word (or phrase), ASCII case-insensitive.
+///
+/// A boundary is any character that is not alphanumeric or `_`, or the start/end of the text:
+/// `error` matches "an error." but not "errorless".
+pub fn contains_word(haystack: &str, needle: &str) -> bool {
+    find_word(haystack, needle).is_some()
+}
+
+/// Byte offset of the first whole-word occurrence of `needle` (ASCII case-insensitive).
+pub fn find_word(haystack: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    let hay = haystack.to_ascii_lowercase();
+    let needle = needle.to_ascii_lowercase();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(pos) = hay[from..].find(&needle) {
+        let start = from + pos;
+        let end = start + needle.len();
+        let before_ok = hay[..start].chars().next_back().is_none_or(|c| !is_word(c))
+            || !needle.chars().next().is_some_and(is_word);
+        let after_ok = hay[end..].chars().next().is_none_or(|c| !is_word(c))
+            || !needle.chars().next_back().is_some_and(is_word);
+        if before_ok && after_ok {
+            return Some(start);
+        }
+        // Advance by one character (not byte) to stay on a char boundary.
+        from = start + hay[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    None
+}
+
+/// Shortens `s` to at most `max` characters, ending with `…` when cut. Never splits a char.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let keep = max.saturating_sub(1);
+    let mut out: String = s.chars().take(keep).collect();
+    out.push('…');
+    out
+}
+
+/// The first line of `s`, trimmed.
+pub fn first_line(s: &str) -> &str {
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn whole_word_matching() {
+        let cases = [
+            ("an error occurred", "error", true),
+            ("errorless run", "error", false),
+            ("ERROR: boom", "error", true),
+            ("connection refused", "connection refused", true),
+            ("my_error", "error", false),
+            ("exit code 137.", "exit code 137", true),
+            ("exit code 1370", "exit code 137", false),
+            (
+                "payments-api-7f9dd8b6c4-x7gr9 restarted",
+                "payments-api",
+                true,
+            ),
+            ("", "x", false),
+            ("x", "", false),
+        ];
+        for (hay, needle, want) in cases {
+            assert_eq!(contains_word(hay, needle), want, "{hay:?} / {needle:?}");
+        }
+    }
+
+    #[test]
+    fn truncate_marks_cuts() {
+        assert_eq!(truncate("hello", 10), "hello");
+        assert_eq!(truncate("hello world", 6), "hello…");
+        assert_eq!(truncate("ééééé", 3), "éé…");
+        assert_eq!(first_line("\n  first \nsecond"), "first");
+    }
+
+    proptest! {
+        #[test]
+        fn word_search_never_panics(h in ".{0,64}", n in ".{0,8}") {
+            let _ = contains_word(&h, &n);
+            let t = truncate(&h, 5);
+            prop_assert!(t.chars().count() <= 5.max(h.chars().count().min(5)));
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of sremesh-core through its public surface.
+
+mod config;

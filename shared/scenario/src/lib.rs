@@ -1,0 +1,1 @@
+//! Scenario loader (issue 3).

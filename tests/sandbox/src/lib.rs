@@ -1,0 +1,1 @@
+//! Sandbox (issue 3).
