@@ -93,7 +93,7 @@ mod tests {
         fn word_search_never_panics(h in ".{0,64}", n in ".{0,8}") {
             let _ = contains_word(&h, &n);
             let t = truncate(&h, 5);
-            prop_assert!(t.chars().count() <= 5.max(h.chars().count().min(5)));
+            prop_assert!(t.chars().count() <= 5);
         }
     }
 }
