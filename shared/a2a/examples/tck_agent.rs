@@ -3,16 +3,22 @@
 //!
 //! Run the kit against it: `run_tck.py --sut-host http://127.0.0.1:9999 --transport jsonrpc`.
 
-use sremesh_a2a::server::{router, AgentHandler, Busy, Call, Outcome, ServerParts, StoreLimits};
+use sremesh_a2a::server::{AgentHandler, Busy, Call, Outcome, ServerParts, StoreLimits, router};
 use sremesh_a2a::types::{
-    AgentCapabilities, AgentCard, AgentInterface, AgentSkill, Artifact, Part, PartContent, TaskState,
+    AgentCapabilities, AgentCard, AgentInterface, AgentSkill, Artifact, Part, PartContent,
+    TaskState,
 };
 use std::sync::Arc;
 
 struct Tck;
 
 fn file_part(content: PartContent) -> Part {
-    Part { content, media_type: Some("text/plain".into()), filename: Some("output.txt".into()), metadata: None }
+    Part {
+        content,
+        media_type: Some("text/plain".into()),
+        filename: Some("output.txt".into()),
+        metadata: None,
+    }
 }
 
 impl AgentHandler for Tck {
@@ -23,9 +29,17 @@ impl AgentHandler for Tck {
         if id.starts_with("tck-message-response") {
             Outcome::Message(text("Direct message response"))
         } else if id.starts_with("tck-input-required") {
-            Outcome::Task { state: TaskState::InputRequired, artifacts: vec![], message: Some(text("Please provide more input")) }
+            Outcome::Task {
+                state: TaskState::InputRequired,
+                artifacts: vec![],
+                message: Some(text("Please provide more input")),
+            }
         } else if id.starts_with("tck-reject-task") {
-            Outcome::Task { state: TaskState::Rejected, artifacts: vec![], message: Some(text("rejected")) }
+            Outcome::Task {
+                state: TaskState::Rejected,
+                artifacts: vec![],
+                message: Some(text("rejected")),
+            }
         } else if id.starts_with("tck-artifact-text") {
             Outcome::completed(vec![Artifact::new("text", text("Generated text content"))])
         } else if id.starts_with("tck-artifact-file-url") {
@@ -33,17 +47,32 @@ impl AgentHandler for Tck {
             Outcome::completed(vec![Artifact::new("file", vec![part])])
         } else if id.starts_with("tck-artifact-file") {
             // "tck" in standard base64.
-            Outcome::completed(vec![Artifact::new("file", vec![file_part(PartContent::Raw("dGNr".into()))])])
+            Outcome::completed(vec![Artifact::new(
+                "file",
+                vec![file_part(PartContent::Raw("dGNr".into()))],
+            )])
         } else if id.starts_with("tck-artifact-data") {
             let data = serde_json::json!({"key": "value", "count": 42});
-            let part = Part { content: PartContent::Data(data), media_type: None, filename: None, metadata: None };
+            let part = Part {
+                content: PartContent::Data(data),
+                media_type: None,
+                filename: None,
+                metadata: None,
+            };
             Outcome::completed(vec![Artifact::new("data", vec![part])])
         } else {
             // `tck-complete-task` and everything else: complete, echoing the text.
             let echo = call.message.text();
             Outcome::Task {
                 state: TaskState::Completed,
-                artifacts: vec![Artifact::new("echo", text(if echo.is_empty() { "Hello from TCK" } else { &echo }))],
+                artifacts: vec![Artifact::new(
+                    "echo",
+                    text(if echo.is_empty() {
+                        "Hello from TCK"
+                    } else {
+                        &echo
+                    }),
+                )],
                 message: Some(text("Hello from TCK")),
             }
         }
@@ -51,7 +80,10 @@ impl AgentHandler for Tck {
 }
 
 #[tokio::main]
-#[allow(clippy::disallowed_methods, reason = "an example's main is where the environment is read")]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "an example's main is where the environment is read"
+)]
 async fn main() -> std::io::Result<()> {
     let host = std::env::var("A2A_HOST").unwrap_or_else(|_| "127.0.0.1".into());
     let port = std::env::var("A2A_PORT").unwrap_or_else(|_| "9999".into());
@@ -72,7 +104,9 @@ async fn main() -> std::io::Result<()> {
         skills: vec![AgentSkill {
             id: "tck".into(),
             name: "TCK behaviours".into(),
-            description: "Completes, rejects, asks for input or returns artifacts as the messageId says".into(),
+            description:
+                "Completes, rejects, asks for input or returns artifacts as the messageId says"
+                    .into(),
             tags: vec!["tck".into()],
             examples: vec![],
             input_modes: vec![],
@@ -81,7 +115,12 @@ async fn main() -> std::io::Result<()> {
         provider: None,
         documentation_url: None,
     };
-    let app = router(ServerParts { handler: Arc::new(Tck), card, limits: StoreLimits::default(), busy: Arc::new(Busy::default()) });
+    let app = router(ServerParts {
+        handler: Arc::new(Tck),
+        card,
+        limits: StoreLimits::default(),
+        busy: Arc::new(Busy::default()),
+    });
     println!("tck_agent listening on http://{addr}/");
     axum::serve(listener, app).await
 }

@@ -2,9 +2,11 @@
 //! `arn:` endpoint (feature `agentcore`). Explicit timeouts; never an automatic retry that could
 //! re-run a slow investigation.
 
-use crate::types::{AgentCard, CancelTaskRequest, GetTaskRequest, SendMessageRequest, SendMessageResponse, Task};
+use crate::types::{
+    AgentCard, CancelTaskRequest, GetTaskRequest, SendMessageRequest, SendMessageResponse, Task,
+};
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::time::Duration;
 
 /// Where an agent is.
@@ -25,7 +27,9 @@ impl Endpoint {
         } else if s.starts_with("http://") || s.starts_with("https://") {
             Ok(Endpoint::Url(s.to_owned()))
         } else {
-            Err(ClientError::Endpoint(format!("'{s}' is neither an http(s) URL nor an arn:")))
+            Err(ClientError::Endpoint(format!(
+                "'{s}' is neither an http(s) URL nor an arn:"
+            )))
         }
     }
 }
@@ -81,7 +85,9 @@ pub struct ClientOptions {
 
 impl Default for ClientOptions {
     fn default() -> Self {
-        Self { connect_timeout: Duration::from_secs(3) }
+        Self {
+            connect_timeout: Duration::from_secs(3),
+        }
     }
 }
 
@@ -95,7 +101,9 @@ pub struct A2aClient {
 
 impl std::fmt::Debug for A2aClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("A2aClient").field("endpoint", &self.endpoint).finish()
+        f.debug_struct("A2aClient")
+            .field("endpoint", &self.endpoint)
+            .finish()
     }
 }
 
@@ -107,7 +115,9 @@ impl A2aClient {
     pub fn new(endpoint: Endpoint, opts: ClientOptions) -> Result<Self, ClientError> {
         sremesh_core::tls::ensure_crypto_provider();
         if matches!(endpoint, Endpoint::AgentCore(_)) && !cfg!(feature = "agentcore") {
-            return Err(ClientError::Endpoint(format!("{endpoint}: this build has no AgentCore transport")));
+            return Err(ClientError::Endpoint(format!(
+                "{endpoint}: this build has no AgentCore transport"
+            )));
         }
         let http = reqwest::Client::builder()
             .connect_timeout(opts.connect_timeout)
@@ -134,31 +144,47 @@ impl A2aClient {
         timeout: Duration,
         session: Option<&str>,
     ) -> Result<SendMessageResponse, ClientError> {
-        let params = serde_json::to_value(req).map_err(|e| ClientError::BadResponse(e.to_string()))?;
+        let params =
+            serde_json::to_value(req).map_err(|e| ClientError::BadResponse(e.to_string()))?;
         self.call("SendMessage", params, timeout, session).await
     }
 
     /// `GetTask`.
     pub async fn get_task(&self, id: &str, timeout: Duration) -> Result<Task, ClientError> {
-        let params = json!(GetTaskRequest { id: id.to_owned(), history_length: None });
+        let params = json!(GetTaskRequest {
+            id: id.to_owned(),
+            history_length: None
+        });
         self.call("GetTask", params, timeout, None).await
     }
 
     /// `CancelTask`.
     pub async fn cancel_task(&self, id: &str, timeout: Duration) -> Result<Task, ClientError> {
-        let params = json!(CancelTaskRequest { id: id.to_owned(), metadata: None });
+        let params = json!(CancelTaskRequest {
+            id: id.to_owned(),
+            metadata: None
+        });
         self.call("CancelTask", params, timeout, None).await
     }
 
     /// Fetches the agent card (URL endpoints only).
     pub async fn agent_card(&self, timeout: Duration) -> Result<AgentCard, ClientError> {
         let Endpoint::Url(url) = &self.endpoint else {
-            return Err(ClientError::Endpoint("agent cards are fetched from URL endpoints only".into()));
+            return Err(ClientError::Endpoint(
+                "agent cards are fetched from URL endpoints only".into(),
+            ));
         };
         let url = format!("{}/.well-known/agent-card.json", url.trim_end_matches('/'));
-        let resp = self.http.get(url).timeout(timeout).send().await.map_err(|e| map_reqwest(e, timeout))?;
+        let resp = self
+            .http
+            .get(url)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| map_reqwest(e, timeout))?;
         let bytes = read_ok(resp, timeout).await?;
-        serde_json::from_slice(&bytes).map_err(|e| ClientError::BadResponse(format!("agent card: {e}")))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| ClientError::BadResponse(format!("agent card: {e}")))
     }
 
     /// Any JSON-RPC method; the result is deserialized as `T`.
@@ -183,7 +209,12 @@ impl A2aClient {
         parse_response(&raw)
     }
 
-    async fn post(&self, url: &str, body: Vec<u8>, timeout: Duration) -> Result<Vec<u8>, ClientError> {
+    async fn post(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, ClientError> {
         let resp = self
             .http
             .post(url)
@@ -229,7 +260,11 @@ impl A2aClient {
                 .payload(aws_smithy_types::Blob::new(body))
                 .send()
                 .await
-                .map_err(|e| ClientError::AgentCore(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string()))?;
+                .map_err(|e| {
+                    ClientError::AgentCore(
+                        aws_smithy_types::error::display::DisplayErrorContext(&e).to_string(),
+                    )
+                })?;
             let bytes = out
                 .response
                 .collect()
@@ -237,7 +272,9 @@ impl A2aClient {
                 .map_err(|e| ClientError::AgentCore(format!("reading the response: {e}")))?;
             Ok(bytes.into_bytes().to_vec())
         };
-        tokio::time::timeout(timeout, call).await.map_err(|_| ClientError::Timeout(timeout))?
+        tokio::time::timeout(timeout, call)
+            .await
+            .map_err(|_| ClientError::Timeout(timeout))?
     }
 
     #[cfg(not(feature = "agentcore"))]
@@ -248,7 +285,9 @@ impl A2aClient {
         _timeout: Duration,
         _session: Option<&str>,
     ) -> Result<Vec<u8>, ClientError> {
-        Err(ClientError::Endpoint(format!("{arn}: this build has no AgentCore transport")))
+        Err(ClientError::Endpoint(format!(
+            "{arn}: this build has no AgentCore transport"
+        )))
     }
 }
 
@@ -299,16 +338,26 @@ async fn read_ok(resp: reqwest::Response, timeout: Duration) -> Result<Vec<u8>, 
 
 fn parse_response<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ClientError> {
     let v: Value = serde_json::from_slice(raw).map_err(|e| {
-        ClientError::BadResponse(format!("not JSON ({e}): {}", sremesh_core::text::truncate(&String::from_utf8_lossy(raw), 120)))
+        ClientError::BadResponse(format!(
+            "not JSON ({e}): {}",
+            sremesh_core::text::truncate(&String::from_utf8_lossy(raw), 120)
+        ))
     })?;
     if let Some(err) = v.get("error").filter(|e| !e.is_null()) {
         return Err(ClientError::Rpc {
             code: err.get("code").and_then(Value::as_i64).unwrap_or(0) as i32,
-            message: err.get("message").and_then(Value::as_str).unwrap_or("(no message)").to_owned(),
+            message: err
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("(no message)")
+                .to_owned(),
         });
     }
-    let result = v.get("result").ok_or_else(|| ClientError::BadResponse("neither 'result' nor 'error' in the reply".into()))?;
-    serde_json::from_value(result.clone()).map_err(|e| ClientError::BadResponse(format!("unexpected result shape: {e}")))
+    let result = v.get("result").ok_or_else(|| {
+        ClientError::BadResponse("neither 'result' nor 'error' in the reply".into())
+    })?;
+    serde_json::from_value(result.clone())
+        .map_err(|e| ClientError::BadResponse(format!("unexpected result shape: {e}")))
 }
 
 #[cfg(test)]
@@ -317,8 +366,13 @@ mod tests {
 
     #[test]
     fn endpoints_parse_by_prefix() {
-        assert!(matches!(Endpoint::parse("arn:aws:bedrock-agentcore:us-east-1:1:runtime/x"), Ok(Endpoint::AgentCore(_))));
-        assert!(matches!(Endpoint::parse(" http://127.0.0.1:9005/ "), Ok(Endpoint::Url(u)) if u == "http://127.0.0.1:9005/"));
+        assert!(matches!(
+            Endpoint::parse("arn:aws:bedrock-agentcore:us-east-1:1:runtime/x"),
+            Ok(Endpoint::AgentCore(_))
+        ));
+        assert!(
+            matches!(Endpoint::parse(" http://127.0.0.1:9005/ "), Ok(Endpoint::Url(u)) if u == "http://127.0.0.1:9005/")
+        );
         assert!(Endpoint::parse("ftp://x").is_err());
         assert!(session_id(None).len() >= 33);
         assert!(session_id(Some("short")).len() >= 33);
@@ -330,10 +384,27 @@ mod tests {
     fn responses_parse_results_and_errors() {
         let ok: Value = parse_response(br#"{"jsonrpc":"2.0","id":1,"result":{"a":1}}"#).unwrap();
         assert_eq!(ok["a"], 1);
-        let err = parse_response::<Value>(br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"Task not found"}}"#).unwrap_err();
-        assert_eq!(err, ClientError::Rpc { code: -32001, message: "Task not found".into() });
+        let err = parse_response::<Value>(
+            br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"Task not found"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ClientError::Rpc {
+                code: -32001,
+                message: "Task not found".into()
+            }
+        );
         assert_eq!(err.kind(), "agent error");
-        assert_eq!(parse_response::<Value>(b"<html>").unwrap_err().kind(), "bad response");
-        assert_eq!(parse_response::<Value>(br#"{"jsonrpc":"2.0"}"#).unwrap_err().kind(), "bad response");
+        assert_eq!(
+            parse_response::<Value>(b"<html>").unwrap_err().kind(),
+            "bad response"
+        );
+        assert_eq!(
+            parse_response::<Value>(br#"{"jsonrpc":"2.0"}"#)
+                .unwrap_err()
+                .kind(),
+            "bad response"
+        );
     }
 }

@@ -117,19 +117,63 @@ mod tests {
     fn codes_and_error_info() {
         let cases: Vec<(A2aError, i32, Option<&str>)> = vec![
             (A2aError::Parse("x".into()), -32700, None),
-            (A2aError::InvalidRequest("x".into()), -32600, Some("INVALID_REQUEST")),
+            (
+                A2aError::InvalidRequest("x".into()),
+                -32600,
+                Some("INVALID_REQUEST"),
+            ),
             (A2aError::MethodNotFound("x".into()), -32601, None),
-            (A2aError::InvalidParams("x".into()), -32602, Some("INVALID_PARAMS")),
+            (
+                A2aError::InvalidParams("x".into()),
+                -32602,
+                Some("INVALID_PARAMS"),
+            ),
             (A2aError::Internal, -32603, Some("INTERNAL_ERROR")),
-            (A2aError::TaskNotFound("t".into()), -32001, Some("TASK_NOT_FOUND")),
-            (A2aError::TaskNotCancelable("t".into()), -32002, Some("TASK_NOT_CANCELABLE")),
-            (A2aError::PushNotificationNotSupported, -32003, Some("PUSH_NOTIFICATION_NOT_SUPPORTED")),
-            (A2aError::UnsupportedOperation("s".into()), -32004, Some("UNSUPPORTED_OPERATION")),
-            (A2aError::ContentTypeNotSupported("t".into()), -32005, Some("CONTENT_TYPE_NOT_SUPPORTED")),
-            (A2aError::InvalidAgentResponse("t".into()), -32006, Some("INVALID_AGENT_RESPONSE")),
-            (A2aError::ExtendedAgentCardNotConfigured, -32007, Some("EXTENDED_AGENT_CARD_NOT_CONFIGURED")),
-            (A2aError::ExtensionSupportRequired("u".into()), -32008, Some("EXTENSION_SUPPORT_REQUIRED")),
-            (A2aError::VersionNotSupported("9".into()), -32009, Some("VERSION_NOT_SUPPORTED")),
+            (
+                A2aError::TaskNotFound("t".into()),
+                -32001,
+                Some("TASK_NOT_FOUND"),
+            ),
+            (
+                A2aError::TaskNotCancelable("t".into()),
+                -32002,
+                Some("TASK_NOT_CANCELABLE"),
+            ),
+            (
+                A2aError::PushNotificationNotSupported,
+                -32003,
+                Some("PUSH_NOTIFICATION_NOT_SUPPORTED"),
+            ),
+            (
+                A2aError::UnsupportedOperation("s".into()),
+                -32004,
+                Some("UNSUPPORTED_OPERATION"),
+            ),
+            (
+                A2aError::ContentTypeNotSupported("t".into()),
+                -32005,
+                Some("CONTENT_TYPE_NOT_SUPPORTED"),
+            ),
+            (
+                A2aError::InvalidAgentResponse("t".into()),
+                -32006,
+                Some("INVALID_AGENT_RESPONSE"),
+            ),
+            (
+                A2aError::ExtendedAgentCardNotConfigured,
+                -32007,
+                Some("EXTENDED_AGENT_CARD_NOT_CONFIGURED"),
+            ),
+            (
+                A2aError::ExtensionSupportRequired("u".into()),
+                -32008,
+                Some("EXTENSION_SUPPORT_REQUIRED"),
+            ),
+            (
+                A2aError::VersionNotSupported("9".into()),
+                -32009,
+                Some("VERSION_NOT_SUPPORTED"),
+            ),
         ];
         for (err, code, reason) in cases {
             let obj = serde_json::to_value(err.to_object(false)).unwrap();
@@ -138,7 +182,10 @@ mod tests {
                 Some(r) => {
                     assert_eq!(obj["data"][0]["reason"], r);
                     assert_eq!(obj["data"][0]["domain"], ERROR_DOMAIN);
-                    assert_eq!(obj["data"][0]["@type"], "type.googleapis.com/google.rpc.ErrorInfo");
+                    assert_eq!(
+                        obj["data"][0]["@type"],
+                        "type.googleapis.com/google.rpc.ErrorInfo"
+                    );
                 }
                 None => assert!(obj.get("data").is_none_or(|d| d.is_null()), "{obj}"),
             }

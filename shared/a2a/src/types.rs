@@ -44,7 +44,12 @@ pub struct Part {
 impl Part {
     /// A text part.
     pub fn text(text: impl Into<String>) -> Self {
-        Self { content: PartContent::Text(text.into()), media_type: None, filename: None, metadata: None }
+        Self {
+            content: PartContent::Text(text.into()),
+            media_type: None,
+            filename: None,
+            metadata: None,
+        }
     }
 
     /// A data part with a media type.
@@ -90,7 +95,11 @@ pub struct Message {
     pub metadata: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty", alias = "reference_task_ids")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        alias = "reference_task_ids"
+    )]
     pub reference_task_ids: Vec<String>,
 }
 
@@ -111,7 +120,11 @@ impl Message {
 
     /// All text parts joined by newlines.
     pub fn text(&self) -> String {
-        self.parts.iter().filter_map(Part::as_text).collect::<Vec<_>>().join("\n")
+        self.parts
+            .iter()
+            .filter_map(Part::as_text)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// The first data part carrying `media_type`.
@@ -152,7 +165,10 @@ pub enum TaskState {
 impl TaskState {
     /// Completed, failed, canceled or rejected: nothing more will happen.
     pub fn is_terminal(self) -> bool {
-        matches!(self, TaskState::Completed | TaskState::Failed | TaskState::Canceled | TaskState::Rejected)
+        matches!(
+            self,
+            TaskState::Completed | TaskState::Failed | TaskState::Canceled | TaskState::Rejected
+        )
     }
 
     /// Waiting for the client (input or auth required).
@@ -230,14 +246,30 @@ impl Task {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendMessageConfiguration {
-    #[serde(default, skip_serializing_if = "Vec::is_empty", alias = "accepted_output_modes")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        alias = "accepted_output_modes"
+    )]
     pub accepted_output_modes: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "history_length")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "history_length"
+    )]
     pub history_length: Option<i32>,
     /// Answer at once with the task in WORKING and finish in the background.
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "return_immediately")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "return_immediately"
+    )]
     pub return_immediately: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "task_push_notification_config")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "task_push_notification_config"
+    )]
     pub task_push_notification_config: Option<Value>,
 }
 
@@ -265,7 +297,11 @@ pub enum SendMessageResponse {
 #[serde(rename_all = "camelCase")]
 pub struct GetTaskRequest {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "history_length")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "history_length"
+    )]
     pub history_length: Option<i32>,
 }
 
@@ -290,11 +326,23 @@ pub struct ListTasksRequest {
     pub page_size: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "page_token")]
     pub page_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "history_length")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "history_length"
+    )]
     pub history_length: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "status_timestamp_after")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "status_timestamp_after"
+    )]
     pub status_timestamp_after: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "include_artifacts")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "include_artifacts"
+    )]
     pub include_artifacts: Option<bool>,
 }
 
@@ -383,8 +431,14 @@ mod tests {
         let p: Part = serde_json::from_value(json!({"text": "hi"})).unwrap();
         assert_eq!(p.as_text(), Some("hi"));
         let d = Part::data(json!({"k": 1}), "application/x");
-        assert_eq!(serde_json::to_value(&d).unwrap(), json!({"data": {"k": 1}, "mediaType": "application/x"}));
-        let f: Part = serde_json::from_value(json!({"raw": "dGNr", "filename": "a.txt", "media_type": "text/plain"})).unwrap();
+        assert_eq!(
+            serde_json::to_value(&d).unwrap(),
+            json!({"data": {"k": 1}, "mediaType": "application/x"})
+        );
+        let f: Part = serde_json::from_value(
+            json!({"raw": "dGNr", "filename": "a.txt", "media_type": "text/plain"}),
+        )
+        .unwrap();
         assert_eq!(f.media_type.as_deref(), Some("text/plain"));
         assert!(serde_json::from_value::<Part>(json!({"filename": "x"})).is_err());
     }
@@ -394,7 +448,11 @@ mod tests {
         let t = Task {
             id: "t".into(),
             context_id: "c".into(),
-            status: TaskStatus { state: TaskState::Completed, message: None, timestamp: None },
+            status: TaskStatus {
+                state: TaskState::Completed,
+                message: None,
+                timestamp: None,
+            },
             artifacts: None,
             history: None,
             metadata: None,

@@ -177,8 +177,12 @@ pub enum SendResult03 {
     Message(Message03),
 }
 
-fn split_media_type(metadata: Option<Map<String, Value>>) -> (Option<String>, Option<Map<String, Value>>) {
-    let Some(mut m) = metadata else { return (None, None) };
+fn split_media_type(
+    metadata: Option<Map<String, Value>>,
+) -> (Option<String>, Option<Map<String, Value>>) {
+    let Some(mut m) = metadata else {
+        return (None, None);
+    };
     let media = match m.remove(MEDIA_TYPE_KEY) {
         Some(Value::String(s)) => Some(s),
         Some(other) => {
@@ -190,7 +194,10 @@ fn split_media_type(metadata: Option<Map<String, Value>>) -> (Option<String>, Op
     (media, (!m.is_empty()).then_some(m))
 }
 
-fn join_media_type(media: Option<String>, metadata: Option<Map<String, Value>>) -> Option<Map<String, Value>> {
+fn join_media_type(
+    media: Option<String>,
+    metadata: Option<Map<String, Value>>,
+) -> Option<Map<String, Value>> {
     match media {
         None => metadata,
         Some(mt) => {
@@ -204,14 +211,30 @@ fn join_media_type(media: Option<String>, metadata: Option<Map<String, Value>>) 
 impl From<Part> for Part03 {
     fn from(p: Part) -> Self {
         match p.content {
-            PartContent::Text(text) => Part03::Text { text, metadata: join_media_type(p.media_type, p.metadata) },
-            PartContent::Data(data) => Part03::Data { data, metadata: join_media_type(p.media_type, p.metadata) },
+            PartContent::Text(text) => Part03::Text {
+                text,
+                metadata: join_media_type(p.media_type, p.metadata),
+            },
+            PartContent::Data(data) => Part03::Data {
+                data,
+                metadata: join_media_type(p.media_type, p.metadata),
+            },
             PartContent::Raw(bytes) => Part03::File {
-                file: File03 { bytes: Some(bytes), uri: None, mime_type: p.media_type, name: p.filename },
+                file: File03 {
+                    bytes: Some(bytes),
+                    uri: None,
+                    mime_type: p.media_type,
+                    name: p.filename,
+                },
                 metadata: p.metadata,
             },
             PartContent::Url(uri) => Part03::File {
-                file: File03 { bytes: None, uri: Some(uri), mime_type: p.media_type, name: p.filename },
+                file: File03 {
+                    bytes: None,
+                    uri: Some(uri),
+                    mime_type: p.media_type,
+                    name: p.filename,
+                },
                 metadata: p.metadata,
             },
         }
@@ -223,11 +246,21 @@ impl From<Part03> for Part {
         match p {
             Part03::Text { text, metadata } => {
                 let (media_type, metadata) = split_media_type(metadata);
-                Part { content: PartContent::Text(text), media_type, filename: None, metadata }
+                Part {
+                    content: PartContent::Text(text),
+                    media_type,
+                    filename: None,
+                    metadata,
+                }
             }
             Part03::Data { data, metadata } => {
                 let (media_type, metadata) = split_media_type(metadata);
-                Part { content: PartContent::Data(data), media_type, filename: None, metadata }
+                Part {
+                    content: PartContent::Data(data),
+                    media_type,
+                    filename: None,
+                    metadata,
+                }
             }
             Part03::File { file, metadata } => Part {
                 content: match (file.bytes, file.uri) {

@@ -6,12 +6,22 @@
 
 use clap::Parser;
 use sremesh_a2a::server::Busy;
-use sremesh_agent::{router, Answer, AgentArgs, Executor, Job, Setup};
+use sremesh_agent::{AgentArgs, Answer, Executor, Job, Setup, router};
 use sremesh_core::catalogue::AgentInfo;
-use sremesh_core::{AgentResult, AlertContext, Finding, Severity, SnapshotReport, SnapshotRequest, SnapshotSection, SnapshotStatus};
+use sremesh_core::{
+    AgentResult, AlertContext, Finding, Severity, SnapshotReport, SnapshotRequest, SnapshotSection,
+    SnapshotStatus,
+};
 use std::sync::Arc;
 
-static ECHO: AgentInfo = AgentInfo { id: "echo", display_name: "Echo", emoji: "🔁", port: 9999, tools: &[], built: true };
+static ECHO: AgentInfo = AgentInfo {
+    id: "echo",
+    display_name: "Echo",
+    emoji: "🔁",
+    port: 9999,
+    tools: &[],
+    built: true,
+};
 
 struct Echo;
 
@@ -22,12 +32,19 @@ impl Executor for Echo {
 
     async fn investigate(&self, job: Job<AlertContext>) -> Answer {
         let text = job.request.alert_text;
-        let finding = Finding::new("echo:0", "echo", Severity::Info, format!("echoed {} characters", text.len())).with_evidence([text]);
+        let finding = Finding::new(
+            "echo:0",
+            "echo",
+            Severity::Info,
+            format!("echoed {} characters", text.len()),
+        )
+        .with_evidence([text]);
         Answer::Result(AgentResult::ok(ECHO.id, "echo", vec![finding]))
     }
 
     async fn snapshot(&self, job: Job<SnapshotRequest>) -> Answer {
-        let mut s = SnapshotReport::failed(ECHO.id, job.request.requested_at, SnapshotStatus::Ok, "");
+        let mut s =
+            SnapshotReport::failed(ECHO.id, job.request.requested_at, SnapshotStatus::Ok, "");
         s.error = None;
         s.sections = vec![SnapshotSection::new("echo", ["alive"])];
         Answer::Snapshot(s)
@@ -48,8 +65,17 @@ async fn main() -> anyhow::Result<()> {
     let port = args.agent.port.unwrap_or(ECHO.port);
     let listener = tokio::net::TcpListener::bind((args.agent.host.as_str(), port)).await?;
     let addr = listener.local_addr()?;
-    let app = router(&ECHO, &setup.loaded, &format!("http://{addr}/"), setup.limits, Arc::new(Echo), Arc::new(Busy::default()));
+    let app = router(
+        &ECHO,
+        &setup.loaded,
+        &format!("http://{addr}/"),
+        setup.limits,
+        Arc::new(Echo),
+        Arc::new(Busy::default()),
+    );
     println!("echo_agent listening on http://{addr}/");
-    axum::serve(listener, app).with_graceful_shutdown(sremesh_agent::shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(sremesh_agent::shutdown_signal())
+        .await?;
     Ok(())
 }

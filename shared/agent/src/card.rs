@@ -2,7 +2,7 @@
 
 use sremesh_a2a::types::{AgentCapabilities, AgentCard, AgentInterface, AgentSkill};
 use sremesh_core::config::Skill;
-use sremesh_core::{media, AgentInfo};
+use sremesh_core::{AgentInfo, media};
 
 /// A clean A2A 1.0 card: JSON-RPC at `url`, no streaming, push or extended card.
 pub fn build_card(info: &AgentInfo, skills: &[&Skill], url: &str) -> AgentCard {
@@ -15,7 +15,11 @@ pub fn build_card(info: &AgentInfo, skills: &[&Skill], url: &str) -> AgentCard {
     let mut inputs = modes.clone();
     inputs.extend([media::INVESTIGATE.to_owned(), media::SNAPSHOT.to_owned()]);
     let mut outputs = modes;
-    outputs.extend([media::AGENT_RESULT.to_owned(), media::SNAPSHOT.to_owned(), media::REPORT.to_owned()]);
+    outputs.extend([
+        media::AGENT_RESULT.to_owned(),
+        media::SNAPSHOT.to_owned(),
+        media::REPORT.to_owned(),
+    ]);
     AgentCard {
         name: format!("sremesh {}", info.display_name),
         description,
@@ -34,7 +38,11 @@ pub fn build_card(info: &AgentInfo, skills: &[&Skill], url: &str) -> AgentCard {
                 id: s.name.clone(),
                 name: s.name.clone(),
                 description: s.description.clone(),
-                tags: if s.tags.is_empty() { vec![info.id.to_owned()] } else { s.tags.clone() },
+                tags: if s.tags.is_empty() {
+                    vec![info.id.to_owned()]
+                } else {
+                    s.tags.clone()
+                },
                 examples: s.examples.clone(),
                 input_modes: Vec::new(),
                 output_modes: Vec::new(),

@@ -3,8 +3,10 @@
 
 use crate::payload;
 use sremesh_a2a::client::{A2aClient, ClientError, ClientOptions, Endpoint};
-use sremesh_a2a::types::{SendMessageConfiguration, SendMessageRequest, SendMessageResponse, Task, TaskState};
-use sremesh_core::{media, AgentResult, AlertContext, SnapshotReport, SnapshotRequest};
+use sremesh_a2a::types::{
+    SendMessageConfiguration, SendMessageRequest, SendMessageResponse, Task, TaskState,
+};
+use sremesh_core::{AgentResult, AlertContext, SnapshotReport, SnapshotRequest, media};
 use std::time::Duration;
 
 /// Why a call to an agent did not produce an answer.
@@ -43,7 +45,10 @@ impl AgentClient {
     /// A client for agent `id` at `endpoint` (URL or AgentCore ARN).
     pub fn new(id: impl Into<String>, endpoint: &str) -> Result<Self, CallError> {
         let endpoint = Endpoint::parse(endpoint)?;
-        Ok(Self { id: id.into(), inner: A2aClient::new(endpoint, ClientOptions::default())? })
+        Ok(Self {
+            id: id.into(),
+            inner: A2aClient::new(endpoint, ClientOptions::default())?,
+        })
     }
 
     /// The agent id.
@@ -57,23 +62,52 @@ impl AgentClient {
     }
 
     /// Investigates and waits for the answer (at most `timeout`).
-    pub async fn investigate(&self, ctx: &AlertContext, timeout: Duration) -> Result<AgentResult, CallError> {
-        let task = self.send(payload::investigate_message(ctx), false, timeout, Some(&ctx.investigation_id)).await?;
+    pub async fn investigate(
+        &self,
+        ctx: &AlertContext,
+        timeout: Duration,
+    ) -> Result<AgentResult, CallError> {
+        let task = self
+            .send(
+                payload::investigate_message(ctx),
+                false,
+                timeout,
+                Some(&ctx.investigation_id),
+            )
+            .await?;
         self.decode(&task, media::AGENT_RESULT)
     }
 
     /// Asks for a snapshot and waits for it (at most `timeout`).
-    pub async fn snapshot(&self, req: &SnapshotRequest, timeout: Duration) -> Result<SnapshotReport, CallError> {
-        let task = self.send(payload::snapshot_message(req), false, timeout, None).await?;
+    pub async fn snapshot(
+        &self,
+        req: &SnapshotRequest,
+        timeout: Duration,
+    ) -> Result<SnapshotReport, CallError> {
+        let task = self
+            .send(payload::snapshot_message(req), false, timeout, None)
+            .await?;
         self.decode(&task, media::SNAPSHOT)
     }
 
     /// Starts an investigation and returns at once with the task (the intake → master hand-off).
     pub async fn start(&self, ctx: &AlertContext, timeout: Duration) -> Result<Task, CallError> {
-        self.send(payload::investigate_message(ctx), true, timeout, Some(&ctx.investigation_id)).await
+        self.send(
+            payload::investigate_message(ctx),
+            true,
+            timeout,
+            Some(&ctx.investigation_id),
+        )
+        .await
     }
 
-    async fn send(&self, message: sremesh_a2a::types::Message, immediate: bool, timeout: Duration, session: Option<&str>) -> Result<Task, CallError> {
+    async fn send(
+        &self,
+        message: sremesh_a2a::types::Message,
+        immediate: bool,
+        timeout: Duration,
+        session: Option<&str>,
+    ) -> Result<Task, CallError> {
         let req = SendMessageRequest {
             message,
             configuration: Some(SendMessageConfiguration {
@@ -92,18 +126,36 @@ impl AgentClient {
         }
     }
 
-    fn decode<T: serde::de::DeserializeOwned>(&self, task: &Task, media_type: &str) -> Result<T, CallError> {
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        task: &Task,
+        media_type: &str,
+    ) -> Result<T, CallError> {
         match task.status.state {
             TaskState::Completed => {}
             state => {
-                let why = task.status.message.as_ref().map(|m| m.text()).unwrap_or_default();
-                return Err(CallError::Agent(format!("task ended {state:?}{}{why}", if why.is_empty() { "" } else { ": " })));
+                let why = task
+                    .status
+                    .message
+                    .as_ref()
+                    .map(|m| m.text())
+                    .unwrap_or_default();
+                return Err(CallError::Agent(format!(
+                    "task ended {state:?}{}{why}",
+                    if why.is_empty() { "" } else { ": " }
+                )));
             }
         }
         match payload::decode_from_task(task, media_type) {
             Some(Ok(v)) => Ok(v),
-            Some(Err(e)) => Err(CallError::BadResponse(format!("{} from {}: {e}", media_type, self.id))),
-            None => Err(CallError::BadResponse(format!("{} answered without a {media_type} part", self.id))),
+            Some(Err(e)) => Err(CallError::BadResponse(format!(
+                "{} from {}: {e}",
+                media_type, self.id
+            ))),
+            None => Err(CallError::BadResponse(format!(
+                "{} answered without a {media_type} part",
+                self.id
+            ))),
         }
     }
 }

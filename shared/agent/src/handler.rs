@@ -4,7 +4,10 @@
 use crate::payload::{self, Request};
 use jiff::{SignedDuration, Timestamp};
 use sremesh_a2a::server::{AgentHandler, Call, Outcome};
-use sremesh_core::{media, AgentResult, Finding, Report, SnapshotReport, SnapshotRequest, SnapshotStatus, AlertContext};
+use sremesh_core::{
+    AgentResult, AlertContext, Finding, Report, SnapshotReport, SnapshotRequest, SnapshotStatus,
+    media,
+};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -117,7 +120,12 @@ impl<E: Executor> HarnessHandler<E> {
 impl<E: Executor> AgentHandler for HarnessHandler<E> {
     async fn handle(&self, call: Call) -> Outcome {
         let started = Instant::now();
-        let request = match payload::parse_request(&call.message, Timestamp::now(), self.limits.window_before, self.limits.window_after) {
+        let request = match payload::parse_request(
+            &call.message,
+            Timestamp::now(),
+            self.limits.window_before,
+            self.limits.window_after,
+        ) {
             Ok(r) => r,
             Err(e) => return Outcome::failed(e.to_string()),
         };
@@ -126,7 +134,12 @@ impl<E: Executor> AgentHandler for HarnessHandler<E> {
             Request::Investigate(ctx) => {
                 let deadline = self.deadline(ctx.deadline_ms);
                 let partial = Partial::default();
-                let job = Job { request: *ctx, deadline, partial: partial.clone(), task_id: call.task_id.clone() };
+                let job = Job {
+                    request: *ctx,
+                    deadline,
+                    partial: partial.clone(),
+                    task_id: call.task_id.clone(),
+                };
                 match tokio::time::timeout_at(deadline.0, self.exec.investigate(job)).await {
                     Ok(a) => a,
                     Err(_) => {
@@ -137,10 +150,20 @@ impl<E: Executor> AgentHandler for HarnessHandler<E> {
             }
             Request::Snapshot(req) => {
                 let deadline = self.deadline(req.deadline_ms);
-                let job = Job { request: req, deadline, partial: Partial::default(), task_id: call.task_id.clone() };
+                let job = Job {
+                    request: req,
+                    deadline,
+                    partial: Partial::default(),
+                    task_id: call.task_id.clone(),
+                };
                 match tokio::time::timeout_at(deadline.0, self.exec.snapshot(job)).await {
                     Ok(a) => a,
-                    Err(_) => Answer::Snapshot(SnapshotReport::failed(id, Timestamp::now(), SnapshotStatus::Error, "no snapshot before the deadline")),
+                    Err(_) => Answer::Snapshot(SnapshotReport::failed(
+                        id,
+                        Timestamp::now(),
+                        SnapshotStatus::Error,
+                        "no snapshot before the deadline",
+                    )),
                 }
             }
         };
@@ -151,10 +174,20 @@ impl<E: Executor> AgentHandler for HarnessHandler<E> {
 /// The answer when an executor missed its deadline: what it had pushed, marked partial.
 fn late_result(id: &str, findings: Vec<Finding>, elapsed: Duration) -> AgentResult {
     let mut r = if findings.is_empty() {
-        AgentResult::error(id, format!("no answer before the deadline ({:.1}s)", elapsed.as_secs_f64()))
+        AgentResult::error(
+            id,
+            format!(
+                "no answer before the deadline ({:.1}s)",
+                elapsed.as_secs_f64()
+            ),
+        )
     } else {
         let n = findings.len();
-        AgentResult::ok(id, format!("deadline reached: answering with the {n} finding(s) gathered so far"), findings)
+        AgentResult::ok(
+            id,
+            format!("deadline reached: answering with the {n} finding(s) gathered so far"),
+            findings,
+        )
     };
     r.partial = true;
     r

@@ -15,4 +15,6 @@ mod serve;
 pub use card::build_card;
 pub use client::{AgentClient, CallError};
 pub use handler::{Answer, Deadline, Executor, HarnessLimits, Job, Partial};
-pub use serve::{init_logging, router, serve, shutdown_signal, AgentArgs, LogFormat, Setup, SetupError};
+pub use serve::{
+    AgentArgs, LogFormat, Setup, SetupError, init_logging, router, serve, shutdown_signal,
+};

@@ -57,15 +57,21 @@ pub enum SetupError {
     #[error("agent '{0}' is disabled in {1}")]
     Disabled(String, PathBuf),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("server error: {0}")]
     Serve(std::io::Error),
 }
 
 /// Installs the global tracing subscriber (once; later calls are ignored).
 pub fn init_logging(format: LogFormat, filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Human => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
@@ -101,23 +107,42 @@ impl Setup {
         }
         let port = args.port.or(agent.port).unwrap_or(info.port);
         let inv = &loaded.config.investigation;
-        let initial = Duration::try_from(inv.initial_deadline.saturating_sub(inv.agent_margin)).unwrap_or(Duration::from_secs(58));
+        let initial = Duration::try_from(inv.initial_deadline.saturating_sub(inv.agent_margin))
+            .unwrap_or(Duration::from_secs(58));
         let cutoff = Duration::try_from(inv.hard_cutoff).unwrap_or(Duration::from_secs(300));
         let limits = HarnessLimits {
             window_before: inv.window_before,
             window_after: inv.window_after,
             // The master's own run lasts until the hard cutoff; a specialist answers by the
             // initial deadline unless told otherwise.
-            default_deadline: if info.is_master() { cutoff + Duration::from_secs(10) } else { initial },
+            default_deadline: if info.is_master() {
+                cutoff + Duration::from_secs(10)
+            } else {
+                initial
+            },
             max_deadline: cutoff + Duration::from_secs(10),
         };
         let model = loaded.config.model_for(id, args.model_id.as_deref());
-        Ok(Self { info, loaded, bind: format!("{}:{port}", args.host), public_url: args.public_url.clone(), limits, model })
+        Ok(Self {
+            info,
+            loaded,
+            bind: format!("{}:{port}", args.host),
+            public_url: args.public_url.clone(),
+            limits,
+            model,
+        })
     }
 }
 
 /// The agent's router (A2A JSON-RPC, card, ping) over `exec`; `busy` is shared with `/ping`.
-pub fn router<E: Executor>(info: &AgentInfo, loaded: &Loaded, url: &str, limits: HarnessLimits, exec: Arc<E>, busy: Arc<Busy>) -> Router {
+pub fn router<E: Executor>(
+    info: &AgentInfo,
+    loaded: &Loaded,
+    url: &str,
+    limits: HarnessLimits,
+    exec: Arc<E>,
+    busy: Arc<Busy>,
+) -> Router {
     let card = build_card(info, &loaded.skills_for(info.id), url);
     server::router(ServerParts {
         handler: Arc::new(HarnessHandler { exec, limits }),
@@ -128,18 +153,32 @@ pub fn router<E: Executor>(info: &AgentInfo, loaded: &Loaded, url: &str, limits:
 }
 
 /// Binds, serves until SIGTERM or Ctrl-C, then drains in-flight requests.
-pub async fn serve<E: Executor>(setup: Setup, exec: Arc<E>, busy: Arc<Busy>) -> Result<(), SetupError> {
+pub async fn serve<E: Executor>(
+    setup: Setup,
+    exec: Arc<E>,
+    busy: Arc<Busy>,
+) -> Result<(), SetupError> {
     let listener = tokio::net::TcpListener::bind(&setup.bind)
         .await
-        .map_err(|source| SetupError::Bind { addr: setup.bind.clone(), source })?;
+        .map_err(|source| SetupError::Bind {
+            addr: setup.bind.clone(),
+            source,
+        })?;
     let addr: SocketAddr = listener.local_addr().map_err(SetupError::Serve)?;
     let url = setup.public_url.clone().unwrap_or_else(|| {
-        let host = if addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { addr.ip().to_string() };
+        let host = if addr.ip().is_unspecified() {
+            "127.0.0.1".to_owned()
+        } else {
+            addr.ip().to_string()
+        };
         format!("http://{host}:{}/", addr.port())
     });
     let app = router(setup.info, &setup.loaded, &url, setup.limits, exec, busy);
     tracing::info!(agent = setup.info.id, %addr, url = %url, model = setup.model.as_deref().unwrap_or("none"), "agent_listening");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(SetupError::Serve)?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(SetupError::Serve)?;
     tracing::info!(agent = setup.info.id, "agent_stopped");
     Ok(())
 }

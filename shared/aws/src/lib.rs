@@ -12,7 +12,7 @@
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use std::time::Duration;
 
 /// Timeouts and retries for one family of calls.

@@ -3,10 +3,10 @@
 
 use super::{AgentHandler, State};
 use crate::types::AgentCard;
-use axum::extract::State as AxState;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::extract::State as AxState;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -23,11 +23,14 @@ impl CardService {
     pub fn new(card: &AgentCard) -> Self {
         let body = Bytes::from(serde_json::to_vec(card).expect("an AgentCard always serializes"));
         let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
-        let last_modified = jiff::Timestamp::now().strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let last_modified = jiff::Timestamp::now()
+            .strftime("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
         Self {
             body,
             etag: HeaderValue::from_str(&etag).expect("hex in quotes is a valid header value"),
-            last_modified: HeaderValue::from_str(&last_modified).expect("an HTTP date is a valid header value"),
+            last_modified: HeaderValue::from_str(&last_modified)
+                .expect("an HTTP date is a valid header value"),
         }
     }
 }
@@ -38,7 +41,10 @@ pub(super) async fn agent_card<H: AgentHandler>(
 ) -> Response {
     let card = &state.card;
     let common = [
-        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        ),
         (header::ETAG, card.etag.clone()),
         (header::LAST_MODIFIED, card.last_modified.clone()),
     ];
@@ -57,13 +63,21 @@ pub(super) async fn agent_card<H: AgentHandler>(
     (
         StatusCode::OK,
         common,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         card.body.clone(),
     )
         .into_response()
 }
 
 pub(super) async fn ping<H: AgentHandler>(AxState(state): AxState<Arc<State<H>>>) -> Response {
-    let status = if state.busy.in_flight() > 0 { "HealthyBusy" } else { "Healthy" };
-    Json(serde_json::json!({"status": status, "time_of_last_update": state.busy.last_update()})).into_response()
+    let status = if state.busy.in_flight() > 0 {
+        "HealthyBusy"
+    } else {
+        "Healthy"
+    };
+    Json(serde_json::json!({"status": status, "time_of_last_update": state.busy.last_update()}))
+        .into_response()
 }

@@ -13,11 +13,11 @@ pub use card::CardService;
 pub use store::{StoreLimits, TaskStore};
 
 use crate::types::{AgentCard, Artifact, Message, Part, Role, TaskState};
-use axum::routing::{get, post};
 use axum::Router;
+use axum::routing::{get, post};
 use std::future::Future;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use tokio_util::sync::CancellationToken;
 
 /// One user message for the handler to act on.
@@ -49,12 +49,20 @@ pub enum Outcome {
 impl Outcome {
     /// A completed task with artifacts.
     pub fn completed(artifacts: Vec<Artifact>) -> Self {
-        Outcome::Task { state: TaskState::Completed, artifacts, message: None }
+        Outcome::Task {
+            state: TaskState::Completed,
+            artifacts,
+            message: None,
+        }
     }
 
     /// A failed task with a reason for the client.
     pub fn failed(reason: impl Into<String>) -> Self {
-        Outcome::Task { state: TaskState::Failed, artifacts: Vec::new(), message: Some(vec![Part::text(reason)]) }
+        Outcome::Task {
+            state: TaskState::Failed,
+            artifacts: Vec::new(),
+            message: Some(vec![Part::text(reason)]),
+        }
     }
 
     pub(crate) fn reply(parts: Option<Vec<Part>>) -> Option<Message> {
@@ -98,7 +106,8 @@ impl Busy {
     }
 
     fn touch(&self) {
-        self.last_update.store(jiff::Timestamp::now().as_second(), Ordering::SeqCst);
+        self.last_update
+            .store(jiff::Timestamp::now().as_second(), Ordering::SeqCst);
     }
 }
 

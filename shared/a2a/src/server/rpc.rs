@@ -1,16 +1,16 @@
 //! `POST /`: JSON-RPC envelope handling and method dispatch — the one place where errors
 //! become wire error objects. Every answer is HTTP 200 with a JSON-RPC body.
 
-use super::store::{history_len, trim_history, Begun};
+use super::store::{Begun, history_len, trim_history};
 use super::{AgentHandler, Call, Outcome, State};
 use crate::error::A2aError;
 use crate::types::{
-    CancelTaskRequest, GetTaskRequest, ListTasksRequest, Message, SendMessageRequest, SendMessageResponse,
-    TaskState,
+    CancelTaskRequest, GetTaskRequest, ListTasksRequest, Message, SendMessageRequest,
+    SendMessageResponse, TaskState,
 };
 use crate::v03::{MessageSendParams03, SendResult03, Task03};
 use axum::extract::State as AxState;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures::FutureExt;
@@ -23,11 +23,16 @@ use std::sync::Arc;
 /// The A2A versions we speak: 1.x, and 0.3 (also assumed when the header is missing).
 fn version_supported(v: &str) -> bool {
     let mut it = v.trim().split('.');
-    matches!((it.next(), it.next()), (Some("1"), _) | (Some("0"), Some("3")))
+    matches!(
+        (it.next(), it.next()),
+        (Some("1"), _) | (Some("0"), Some("3"))
+    )
 }
 
 fn is_json_content_type(headers: &HeaderMap) -> Result<(), String> {
-    let Some(ct) = headers.get(header::CONTENT_TYPE) else { return Ok(()) };
+    let Some(ct) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
     let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
     let essence = ct.split(';').next().unwrap_or("").trim();
     if essence == "application/json" || essence.ends_with("+json") || essence.is_empty() {
@@ -43,7 +48,13 @@ pub(super) async fn handle<H: AgentHandler>(
     body: Bytes,
 ) -> Response {
     if let Err(ct) = is_json_content_type(&headers) {
-        return reply(Id::Null, Err(A2aError::ContentTypeNotSupported(format!("'{ct}'; send application/json"))), false);
+        return reply(
+            Id::Null,
+            Err(A2aError::ContentTypeNotSupported(format!(
+                "'{ct}'; send application/json"
+            ))),
+            false,
+        );
     }
     let value: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
@@ -51,7 +62,11 @@ pub(super) async fn handle<H: AgentHandler>(
     };
     let id_hint = value.get("id").and_then(id_of);
     if !value.is_object() {
-        let what = if value.is_array() { "batch requests are not supported" } else { "the request must be a JSON object" };
+        let what = if value.is_array() {
+            "batch requests are not supported"
+        } else {
+            "the request must be a JSON object"
+        };
         return reply(Id::Null, Err(A2aError::InvalidRequest(what.into())), false);
     }
     let req: Request<'_> = match serde_json::from_slice(&body) {
@@ -62,16 +77,29 @@ pub(super) async fn handle<H: AgentHandler>(
             } else {
                 e.to_string()
             };
-            return reply(id_hint.unwrap_or(Id::Null), Err(A2aError::InvalidRequest(why)), false);
+            return reply(
+                id_hint.unwrap_or(Id::Null),
+                Err(A2aError::InvalidRequest(why)),
+                false,
+            );
         }
     };
     let id = req.id().into_owned();
     let method = req.method_name().to_owned();
     let legacy = method.contains('/');
-    if let Some(v) = headers.get("a2a-version").and_then(|v| v.to_str().ok()).filter(|v| !v.trim().is_empty())
+    if let Some(v) = headers
+        .get("a2a-version")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
         && !version_supported(v)
     {
-        return reply(id, Err(A2aError::VersionNotSupported(format!("A2A-Version {v}; this agent speaks 1.0 and 0.3"))), legacy);
+        return reply(
+            id,
+            Err(A2aError::VersionNotSupported(format!(
+                "A2A-Version {v}; this agent speaks 1.0 and 0.3"
+            ))),
+            legacy,
+        );
     }
     let params: Value = match req.params.as_deref() {
         Some(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
@@ -101,7 +129,15 @@ fn reply(id: Id<'static>, result: Result<Value, A2aError>, legacy: bool) -> Resp
     };
     let body = serde_json::to_vec(&jsonrpsee_types::Response::new(payload, id))
         .expect("a JSON-RPC response of JSON values always serializes");
-    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 fn parse<T: DeserializeOwned>(params: Value) -> Result<T, A2aError> {
@@ -112,7 +148,11 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, A2aError> {
     serde_json::to_value(v).map_err(|_| A2aError::Internal)
 }
 
-async fn dispatch<H: AgentHandler>(state: &Arc<State<H>>, method: &str, params: Value) -> Result<Value, A2aError> {
+async fn dispatch<H: AgentHandler>(
+    state: &Arc<State<H>>,
+    method: &str,
+    params: Value,
+) -> Result<Value, A2aError> {
     match method {
         "SendMessage" => to_value(&send(state, parse(params)?).await?),
         "message/send" => {
@@ -122,17 +162,25 @@ async fn dispatch<H: AgentHandler>(state: &Arc<State<H>>, method: &str, params: 
         "GetTask" | "tasks/get" => {
             let p: GetTaskRequest = parse(params)?;
             let task = state.store.get(&p.id, history_len(p.history_length)?)?;
-            if method == "GetTask" { to_value(&task) } else { to_value(&Task03::from(task)) }
+            if method == "GetTask" {
+                to_value(&task)
+            } else {
+                to_value(&Task03::from(task))
+            }
         }
         "CancelTask" | "tasks/cancel" => {
             let p: CancelTaskRequest = parse(params)?;
             let task = state.store.cancel(&p.id)?;
-            if method == "CancelTask" { to_value(&task) } else { to_value(&Task03::from(task)) }
+            if method == "CancelTask" {
+                to_value(&task)
+            } else {
+                to_value(&Task03::from(task))
+            }
         }
         "ListTasks" => to_value(&state.store.list(&parse::<ListTasksRequest>(params)?)?),
-        "SendStreamingMessage" | "SubscribeToTask" | "message/stream" | "tasks/resubscribe" => {
-            Err(A2aError::UnsupportedOperation("streaming is not supported by this agent".into()))
-        }
+        "SendStreamingMessage" | "SubscribeToTask" | "message/stream" | "tasks/resubscribe" => Err(
+            A2aError::UnsupportedOperation("streaming is not supported by this agent".into()),
+        ),
         "CreateTaskPushNotificationConfig"
         | "GetTaskPushNotificationConfig"
         | "ListTaskPushNotificationConfigs"
@@ -141,28 +189,45 @@ async fn dispatch<H: AgentHandler>(state: &Arc<State<H>>, method: &str, params: 
         | "tasks/pushNotificationConfig/get"
         | "tasks/pushNotificationConfig/list"
         | "tasks/pushNotificationConfig/delete" => Err(A2aError::PushNotificationNotSupported),
-        "GetExtendedAgentCard" | "agent/getAuthenticatedExtendedCard" => {
-            Err(A2aError::UnsupportedOperation("this agent has no extended agent card".into()))
-        }
+        "GetExtendedAgentCard" | "agent/getAuthenticatedExtendedCard" => Err(
+            A2aError::UnsupportedOperation("this agent has no extended agent card".into()),
+        ),
         other => Err(A2aError::MethodNotFound(other.to_owned())),
     }
 }
 
-async fn send<H: AgentHandler>(state: &Arc<State<H>>, req: SendMessageRequest) -> Result<SendMessageResponse, A2aError> {
+async fn send<H: AgentHandler>(
+    state: &Arc<State<H>>,
+    req: SendMessageRequest,
+) -> Result<SendMessageResponse, A2aError> {
     if req.message.parts.is_empty() {
-        return Err(A2aError::InvalidParams("message.parts must not be empty".into()));
+        return Err(A2aError::InvalidParams(
+            "message.parts must not be empty".into(),
+        ));
     }
     let config = req.configuration.unwrap_or_default();
     let history = history_len(config.history_length)?;
     let immediate = config.return_immediately.unwrap_or(false);
-    let Begun { task_id, context_id, history: earlier, cancel, state: mut watch } = state.store.begin(req.message)?;
+    let Begun {
+        task_id,
+        context_id,
+        history: earlier,
+        cancel,
+        state: mut watch,
+    } = state.store.begin(req.message)?;
     let message = state
         .store
         .get(&task_id, None)?
         .history
         .and_then(|h| h.last().cloned())
         .ok_or(A2aError::Internal)?;
-    let call = Call { task_id: task_id.clone(), context_id, message, history: earlier, cancel: cancel.clone() };
+    let call = Call {
+        task_id: task_id.clone(),
+        context_id,
+        message,
+        history: earlier,
+        cancel: cancel.clone(),
+    };
     let run_state = state.clone();
     let run_id = task_id.clone();
     let (reply_tx, reply_rx) = tokio::sync::oneshot::channel::<Option<Message>>();
@@ -176,22 +241,37 @@ async fn send<H: AgentHandler>(state: &Arc<State<H>>, req: SendMessageRequest) -
         match outcome {
             Ok(Outcome::Message(parts)) => {
                 let reply = Outcome::reply(Some(parts));
-                run_state.store.finish(&run_id, TaskState::Completed, Vec::new(), reply.clone());
+                run_state
+                    .store
+                    .finish(&run_id, TaskState::Completed, Vec::new(), reply.clone());
                 let _ = reply_tx.send(reply);
             }
-            Ok(Outcome::Task { state, artifacts, message }) => {
-                run_state.store.finish(&run_id, state, artifacts, Outcome::reply(message));
+            Ok(Outcome::Task {
+                state,
+                artifacts,
+                message,
+            }) => {
+                run_state
+                    .store
+                    .finish(&run_id, state, artifacts, Outcome::reply(message));
                 let _ = reply_tx.send(None);
             }
             Err(_) => {
                 tracing::error!(task_id = %run_id, "agent handler panicked");
-                run_state.store.finish(&run_id, TaskState::Failed, Vec::new(), Outcome::reply(Some(vec![crate::types::Part::text("internal error")])));
+                run_state.store.finish(
+                    &run_id,
+                    TaskState::Failed,
+                    Vec::new(),
+                    Outcome::reply(Some(vec![crate::types::Part::text("internal error")])),
+                );
                 let _ = reply_tx.send(None);
             }
         }
     });
     if immediate {
-        return Ok(SendMessageResponse::Task(state.store.get(&task_id, history)?));
+        return Ok(SendMessageResponse::Task(
+            state.store.get(&task_id, history)?,
+        ));
     }
     // Blocking: wait until the task leaves WORKING (finished, interrupted, or canceled).
     let _ = watch.wait_for(|s| *s != TaskState::Working).await;
@@ -201,5 +281,8 @@ async fn send<H: AgentHandler>(state: &Arc<State<H>>, req: SendMessageRequest) -
         msg.context_id = task.map(|t| t.context_id);
         return Ok(SendMessageResponse::Message(msg));
     }
-    Ok(SendMessageResponse::Task(trim_history(state.store.get(&task_id, None)?, history)))
+    Ok(SendMessageResponse::Task(trim_history(
+        state.store.get(&task_id, None)?,
+        history,
+    )))
 }

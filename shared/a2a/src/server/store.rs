@@ -2,7 +2,9 @@
 //! long-running agent's memory stays flat.
 
 use crate::error::A2aError;
-use crate::types::{Artifact, ListTasksRequest, ListTasksResponse, Message, Task, TaskState, TaskStatus};
+use crate::types::{
+    Artifact, ListTasksRequest, ListTasksResponse, Message, Task, TaskState, TaskStatus,
+};
 use jiff::Timestamp;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -22,7 +24,10 @@ pub struct StoreLimits {
 
 impl Default for StoreLimits {
     fn default() -> Self {
-        Self { max_tasks: 1_000, ttl: Duration::from_secs(3_600) }
+        Self {
+            max_tasks: 1_000,
+            ttl: Duration::from_secs(3_600),
+        }
     }
 }
 
@@ -58,7 +63,13 @@ struct Inner {
 impl TaskStore {
     /// An empty store.
     pub fn new(limits: StoreLimits) -> Self {
-        Self { inner: Mutex::new(Inner { tasks: HashMap::new(), seq: 0 }), limits }
+        Self {
+            inner: Mutex::new(Inner {
+                tasks: HashMap::new(),
+                seq: 0,
+            }),
+            limits,
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -84,7 +95,10 @@ impl TaskStore {
         inner.seq += 1;
         let seq = inner.seq;
         if let Some(task_id) = message.task_id.clone() {
-            let entry = inner.tasks.get_mut(&task_id).ok_or_else(|| A2aError::TaskNotFound(task_id.clone()))?;
+            let entry = inner
+                .tasks
+                .get_mut(&task_id)
+                .ok_or_else(|| A2aError::TaskNotFound(task_id.clone()))?;
             let state = entry.task.status.state;
             if state.is_terminal() {
                 return Err(A2aError::UnsupportedOperation(format!(
@@ -93,17 +107,29 @@ impl TaskStore {
                 )));
             }
             if !state.is_interrupted() {
-                return Err(A2aError::UnsupportedOperation(format!("task {task_id} is still working")));
+                return Err(A2aError::UnsupportedOperation(format!(
+                    "task {task_id} is still working"
+                )));
             }
             if let Some(ctx) = &message.context_id
                 && *ctx != entry.task.context_id
             {
-                return Err(A2aError::InvalidParams(format!("contextId {ctx} does not match task {task_id}'s context")));
+                return Err(A2aError::InvalidParams(format!(
+                    "contextId {ctx} does not match task {task_id}'s context"
+                )));
             }
             message.context_id = Some(entry.task.context_id.clone());
             let history = entry.task.history.clone().unwrap_or_default();
-            entry.task.history.get_or_insert_with(Vec::new).push(message);
-            entry.task.status = TaskStatus { state: TaskState::Working, message: None, timestamp: Some(now) };
+            entry
+                .task
+                .history
+                .get_or_insert_with(Vec::new)
+                .push(message);
+            entry.task.status = TaskStatus {
+                state: TaskState::Working,
+                message: None,
+                timestamp: Some(now),
+            };
             entry.touched = Instant::now();
             entry.seq = seq;
             entry.cancel = CancellationToken::new();
@@ -117,7 +143,10 @@ impl TaskStore {
             });
         }
         let task_id = uuid::Uuid::new_v4().to_string();
-        let context_id = message.context_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let context_id = message
+            .context_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         message.task_id = Some(task_id.clone());
         message.context_id = Some(context_id.clone());
         let (state_tx, state) = watch::channel(TaskState::Working);
@@ -125,32 +154,67 @@ impl TaskStore {
         let task = Task {
             id: task_id.clone(),
             context_id: context_id.clone(),
-            status: TaskStatus { state: TaskState::Working, message: None, timestamp: Some(now) },
+            status: TaskStatus {
+                state: TaskState::Working,
+                message: None,
+                timestamp: Some(now),
+            },
             artifacts: None,
             history: Some(vec![message]),
             metadata: None,
         };
-        inner.tasks.insert(task_id.clone(), Entry { task, seq, touched: Instant::now(), cancel: cancel.clone(), state_tx });
+        inner.tasks.insert(
+            task_id.clone(),
+            Entry {
+                task,
+                seq,
+                touched: Instant::now(),
+                cancel: cancel.clone(),
+                state_tx,
+            },
+        );
         self.evict(&mut inner);
-        Ok(Begun { task_id, context_id, history: Vec::new(), cancel, state })
+        Ok(Begun {
+            task_id,
+            context_id,
+            history: Vec::new(),
+            cancel,
+            state,
+        })
     }
 
     /// Records the outcome of a run (ignored if the task was canceled meanwhile).
-    pub(crate) fn finish(&self, task_id: &str, state: TaskState, artifacts: Vec<Artifact>, reply: Option<Message>) {
+    pub(crate) fn finish(
+        &self,
+        task_id: &str,
+        state: TaskState,
+        artifacts: Vec<Artifact>,
+        reply: Option<Message>,
+    ) {
         let mut inner = self.lock();
-        let Some(entry) = inner.tasks.get_mut(task_id) else { return };
+        let Some(entry) = inner.tasks.get_mut(task_id) else {
+            return;
+        };
         if entry.task.status.state.is_terminal() {
             return;
         }
         if !artifacts.is_empty() {
-            entry.task.artifacts.get_or_insert_with(Vec::new).extend(artifacts);
+            entry
+                .task
+                .artifacts
+                .get_or_insert_with(Vec::new)
+                .extend(artifacts);
         }
         let reply = reply.map(|mut m| {
             m.task_id = Some(entry.task.id.clone());
             m.context_id = Some(entry.task.context_id.clone());
             m
         });
-        entry.task.status = TaskStatus { state, message: reply, timestamp: Some(Timestamp::now()) };
+        entry.task.status = TaskStatus {
+            state,
+            message: reply,
+            timestamp: Some(Timestamp::now()),
+        };
         entry.touched = Instant::now();
         entry.state_tx.send_replace(state);
     }
@@ -158,13 +222,23 @@ impl TaskStore {
     /// Cancels a task that is not finished.
     pub fn cancel(&self, task_id: &str) -> Result<Task, A2aError> {
         let mut inner = self.lock();
-        let entry = inner.tasks.get_mut(task_id).ok_or_else(|| A2aError::TaskNotFound(task_id.to_owned()))?;
+        let entry = inner
+            .tasks
+            .get_mut(task_id)
+            .ok_or_else(|| A2aError::TaskNotFound(task_id.to_owned()))?;
         let state = entry.task.status.state;
         if state.is_terminal() {
-            return Err(A2aError::TaskNotCancelable(format!("task {task_id} is already {}", state_name(state))));
+            return Err(A2aError::TaskNotCancelable(format!(
+                "task {task_id} is already {}",
+                state_name(state)
+            )));
         }
         entry.cancel.cancel();
-        entry.task.status = TaskStatus { state: TaskState::Canceled, message: None, timestamp: Some(Timestamp::now()) };
+        entry.task.status = TaskStatus {
+            state: TaskState::Canceled,
+            message: None,
+            timestamp: Some(Timestamp::now()),
+        };
         entry.touched = Instant::now();
         entry.state_tx.send_replace(TaskState::Canceled);
         Ok(entry.task.clone())
@@ -178,7 +252,10 @@ impl TaskStore {
     /// A copy of a task with at most `history_length` history messages (`None`: all).
     pub fn get(&self, task_id: &str, history_length: Option<usize>) -> Result<Task, A2aError> {
         let inner = self.lock();
-        let entry = inner.tasks.get(task_id).ok_or_else(|| A2aError::TaskNotFound(task_id.to_owned()))?;
+        let entry = inner
+            .tasks
+            .get(task_id)
+            .ok_or_else(|| A2aError::TaskNotFound(task_id.to_owned()))?;
         Ok(trim_history(entry.task.clone(), history_length))
     }
 
@@ -186,18 +263,27 @@ impl TaskStore {
     pub fn list(&self, req: &ListTasksRequest) -> Result<ListTasksResponse, A2aError> {
         let page_size = req.page_size.unwrap_or(50);
         if !(1..=100).contains(&page_size) {
-            return Err(A2aError::InvalidParams(format!("pageSize must be between 1 and 100, not {page_size}")));
+            return Err(A2aError::InvalidParams(format!(
+                "pageSize must be between 1 and 100, not {page_size}"
+            )));
         }
         let history = history_len(req.history_length)?;
         let cursor = match req.page_token.as_deref().filter(|t| !t.is_empty()) {
-            Some(t) => Some(decode_cursor(t).ok_or_else(|| A2aError::InvalidParams(format!("invalid pageToken '{t}'")))?),
+            Some(t) => Some(
+                decode_cursor(t)
+                    .ok_or_else(|| A2aError::InvalidParams(format!("invalid pageToken '{t}'")))?,
+            ),
             None => None,
         };
         let inner = self.lock();
         let mut rows: Vec<(i128, &Entry)> = inner
             .tasks
             .values()
-            .filter(|e| req.context_id.as_ref().is_none_or(|c| *c == e.task.context_id))
+            .filter(|e| {
+                req.context_id
+                    .as_ref()
+                    .is_none_or(|c| *c == e.task.context_id)
+            })
             .filter(|e| req.status.is_none_or(|s| s == e.task.status.state))
             .filter(|e| {
                 req.status_timestamp_after
@@ -208,12 +294,17 @@ impl TaskStore {
         rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.task.id.cmp(&a.1.task.id)));
         let total = rows.len();
         let start = match &cursor {
-            Some((ts, id)) => rows.iter().position(|(t, e)| (*t, e.task.id.as_str()) < (*ts, id.as_str())).unwrap_or(total),
+            Some((ts, id)) => rows
+                .iter()
+                .position(|(t, e)| (*t, e.task.id.as_str()) < (*ts, id.as_str()))
+                .unwrap_or(total),
             None => 0,
         };
         let page: Vec<&(i128, &Entry)> = rows.iter().skip(start).take(page_size as usize).collect();
         let next = if start + page.len() < total {
-            page.last().map(|(t, e)| encode_cursor(*t, &e.task.id)).unwrap_or_default()
+            page.last()
+                .map(|(t, e)| encode_cursor(*t, &e.task.id))
+                .unwrap_or_default()
         } else {
             String::new()
         };
@@ -230,13 +321,20 @@ impl TaskStore {
                 t
             })
             .collect();
-        Ok(ListTasksResponse { tasks, next_page_token: next, page_size, total_size: total as i32 })
+        Ok(ListTasksResponse {
+            tasks,
+            next_page_token: next,
+            page_size,
+            total_size: total as i32,
+        })
     }
 
     fn evict(&self, inner: &mut Inner) {
         let now = Instant::now();
         let ttl = self.limits.ttl;
-        inner.tasks.retain(|_, e| !(e.task.status.state.is_terminal() && now.duration_since(e.touched) > ttl));
+        inner.tasks.retain(|_, e| {
+            !(e.task.status.state.is_terminal() && now.duration_since(e.touched) > ttl)
+        });
         while inner.tasks.len() > self.limits.max_tasks {
             // Oldest finished task first; if every task is still running, the oldest of all.
             let victim = inner
@@ -262,7 +360,9 @@ impl TaskStore {
 pub(crate) fn history_len(h: Option<i32>) -> Result<Option<usize>, A2aError> {
     match h {
         None => Ok(None),
-        Some(n) if n < 0 => Err(A2aError::InvalidParams(format!("historyLength must not be negative, not {n}"))),
+        Some(n) if n < 0 => Err(A2aError::InvalidParams(format!(
+            "historyLength must not be negative, not {n}"
+        ))),
         Some(n) => Ok(Some(n as usize)),
     }
 }
@@ -283,7 +383,10 @@ pub(crate) fn trim_history(mut task: Task, n: Option<usize>) -> Task {
 }
 
 fn state_name(s: TaskState) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn encode_cursor(ts: i128, id: &str) -> String {

@@ -2,14 +2,22 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use sremesh_a2a::types::{Artifact, Message, Part, PartContent, Role, SendMessageConfiguration, SendMessageRequest, Task, TaskState, TaskStatus};
+use sremesh_a2a::types::{
+    Artifact, Message, Part, PartContent, Role, SendMessageConfiguration, SendMessageRequest, Task,
+    TaskState, TaskStatus,
+};
 use sremesh_a2a::v03::{MessageSendParams03, Task03};
 
 fn metadata() -> impl Strategy<Value = Option<Map<String, Value>>> {
     // Empty maps and a `mediaType` key are the two things 0.3 cannot tell apart from absence.
-    proptest::option::of(proptest::collection::btree_map("[a-z]{1,6}", any::<i32>(), 1..3).prop_map(|m| {
-        m.into_iter().filter(|(k, _)| k != "mediaType").map(|(k, v)| (k, Value::from(v))).collect::<Map<_, _>>()
-    }))
+    proptest::option::of(
+        proptest::collection::btree_map("[a-z]{1,6}", any::<i32>(), 1..3).prop_map(|m| {
+            m.into_iter()
+                .filter(|(k, _)| k != "mediaType")
+                .map(|(k, v)| (k, Value::from(v)))
+                .collect::<Map<_, _>>()
+        }),
+    )
     .prop_map(|m| m.filter(|m| !m.is_empty()))
 }
 
@@ -20,29 +28,52 @@ fn part() -> impl Strategy<Value = Part> {
         "https://[a-z]{1,8}\\.example/[a-z]{0,6}".prop_map(PartContent::Url),
         any::<i64>().prop_map(|n| PartContent::Data(serde_json::json!({"n": n}))),
     ];
-    (content, proptest::option::of("[a-z]+/[a-z.+-]{1,12}"), proptest::option::of("[a-z]{1,8}\\.txt"), metadata()).prop_map(|(content, media_type, filename, metadata)| {
-        // 0.3 text and data parts have no filename.
-        let filename = match content {
-            PartContent::Raw(_) | PartContent::Url(_) => filename,
-            _ => None,
-        };
-        Part { content, media_type, filename, metadata }
-    })
+    (
+        content,
+        proptest::option::of("[a-z]+/[a-z.+-]{1,12}"),
+        proptest::option::of("[a-z]{1,8}\\.txt"),
+        metadata(),
+    )
+        .prop_map(|(content, media_type, filename, metadata)| {
+            // 0.3 text and data parts have no filename.
+            let filename = match content {
+                PartContent::Raw(_) | PartContent::Url(_) => filename,
+                _ => None,
+            };
+            Part {
+                content,
+                media_type,
+                filename,
+                metadata,
+            }
+        })
 }
 
 fn message() -> impl Strategy<Value = Message> {
-    (any::<bool>(), proptest::collection::vec(part(), 1..4), proptest::option::of("[a-z0-9-]{1,10}"), proptest::option::of("[a-z0-9-]{1,10}")).prop_map(|(user, parts, ctx, task)| {
-        let mut m = Message::new(if user { Role::User } else { Role::Agent }, parts);
-        m.context_id = ctx;
-        m.task_id = task;
-        m
-    })
+    (
+        any::<bool>(),
+        proptest::collection::vec(part(), 1..4),
+        proptest::option::of("[a-z0-9-]{1,10}"),
+        proptest::option::of("[a-z0-9-]{1,10}"),
+    )
+        .prop_map(|(user, parts, ctx, task)| {
+            let mut m = Message::new(if user { Role::User } else { Role::Agent }, parts);
+            m.context_id = ctx;
+            m.task_id = task;
+            m
+        })
 }
 
 fn state() -> impl Strategy<Value = TaskState> {
     prop_oneof![
-        Just(TaskState::Submitted), Just(TaskState::Working), Just(TaskState::Completed), Just(TaskState::Failed),
-        Just(TaskState::Canceled), Just(TaskState::InputRequired), Just(TaskState::Rejected), Just(TaskState::AuthRequired),
+        Just(TaskState::Submitted),
+        Just(TaskState::Working),
+        Just(TaskState::Completed),
+        Just(TaskState::Failed),
+        Just(TaskState::Canceled),
+        Just(TaskState::InputRequired),
+        Just(TaskState::Rejected),
+        Just(TaskState::AuthRequired),
     ]
 }
 

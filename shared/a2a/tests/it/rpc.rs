@@ -3,7 +3,7 @@
 use crate::support::{app, app_with, call, post, send_params};
 use axum::http::StatusCode;
 use proptest::prelude::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sremesh_a2a::server::StoreLimits;
 
 const JSON: (&str, &str) = ("content-type", "application/json");
@@ -17,9 +17,16 @@ async fn check(body: &str, headers: &[(&str, &str)], expected: Option<i64>) -> V
         Some(code) => {
             assert_eq!(v["error"]["code"], code, "{body} → {v}");
             assert!(v.get("result").is_none());
-            assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty())
+            );
         }
-        None => assert!(v.get("result").is_some() && v.get("error").is_none(), "{body} → {v}"),
+        None => assert!(
+            v.get("result").is_some() && v.get("error").is_none(),
+            "{body} → {v}"
+        ),
     }
     v
 }
@@ -34,39 +41,160 @@ async fn envelope_and_method_errors() {
     let send_ok = rpc("SendMessage", send_params("hi", json!({})));
     type Case<'a> = (String, Vec<(&'a str, &'a str)>, Option<i64>);
     let cases: Vec<Case> = vec![
-        ("{'not': json}".into(), vec![("content-type", "text/plain")], Some(-32005)),
-        (send_ok.clone(), vec![("content-type", "text/plain")], Some(-32005)),
+        (
+            "{'not': json}".into(),
+            vec![("content-type", "text/plain")],
+            Some(-32005),
+        ),
+        (
+            send_ok.clone(),
+            vec![("content-type", "text/plain")],
+            Some(-32005),
+        ),
         ("{not json".into(), vec![JSON], Some(-32700)),
         ("[]".into(), vec![JSON], Some(-32600)),
         ("5".into(), vec![JSON], Some(-32600)),
-        (json!({"id": 1, "method": "GetTask", "params": {"id": "x"}}).to_string(), vec![JSON], Some(-32600)),
-        (json!({"jsonrpc": "1.0", "id": 1, "method": "GetTask"}).to_string(), vec![JSON], Some(-32600)),
-        (json!({"jsonrpc": "2.0", "id": true, "method": "GetTask"}).to_string(), vec![JSON], Some(-32600)),
+        (
+            json!({"id": 1, "method": "GetTask", "params": {"id": "x"}}).to_string(),
+            vec![JSON],
+            Some(-32600),
+        ),
+        (
+            json!({"jsonrpc": "1.0", "id": 1, "method": "GetTask"}).to_string(),
+            vec![JSON],
+            Some(-32600),
+        ),
+        (
+            json!({"jsonrpc": "2.0", "id": true, "method": "GetTask"}).to_string(),
+            vec![JSON],
+            Some(-32600),
+        ),
         (rpc("NoSuchMethod", json!({})), vec![JSON, v1], Some(-32601)),
         (rpc("SendMessage", json!({})), vec![JSON, v1], Some(-32602)),
-        (rpc("SendMessage", json!({"message": {"messageId": "m", "role": "ROLE_USER", "parts": []}})), vec![JSON], Some(-32602)),
-        (rpc("SendMessage", send_params("hi", json!({"historyLength": -1}))), vec![JSON], Some(-32602)),
-        (send_ok.clone(), vec![JSON, ("a2a-version", "99.0")], Some(-32009)),
-        (send_ok.clone(), vec![JSON, ("a2a-version", "0.2")], Some(-32009)),
+        (
+            rpc(
+                "SendMessage",
+                json!({"message": {"messageId": "m", "role": "ROLE_USER", "parts": []}}),
+            ),
+            vec![JSON],
+            Some(-32602),
+        ),
+        (
+            rpc(
+                "SendMessage",
+                send_params("hi", json!({"historyLength": -1})),
+            ),
+            vec![JSON],
+            Some(-32602),
+        ),
+        (
+            send_ok.clone(),
+            vec![JSON, ("a2a-version", "99.0")],
+            Some(-32009),
+        ),
+        (
+            send_ok.clone(),
+            vec![JSON, ("a2a-version", "0.2")],
+            Some(-32009),
+        ),
         (send_ok.clone(), vec![JSON], None),
         (send_ok.clone(), vec![JSON, ("a2a-version", "")], None),
         (send_ok.clone(), vec![JSON, ("a2a-version", "1.0.1")], None),
-        (send_ok.clone(), vec![("content-type", "application/json; charset=utf-8"), ("a2a-extensions", "urn:x,urn:y")], None),
-        (rpc("SendStreamingMessage", send_params("hi", json!({}))), vec![JSON], Some(-32004)),
-        (rpc("SubscribeToTask", json!({"id": "x"})), vec![JSON], Some(-32004)),
-        (rpc("CreateTaskPushNotificationConfig", json!({"task_id": "t", "url": "https://example.com"})), vec![JSON], Some(-32003)),
-        (rpc("tasks/pushNotificationConfig/set", json!({})), vec![JSON], Some(-32003)),
-        (rpc("GetExtendedAgentCard", json!({})), vec![JSON], Some(-32004)),
-        (rpc("GetTask", json!({"id": "nope"})), vec![JSON], Some(-32001)),
+        (
+            send_ok.clone(),
+            vec![
+                ("content-type", "application/json; charset=utf-8"),
+                ("a2a-extensions", "urn:x,urn:y"),
+            ],
+            None,
+        ),
+        (
+            rpc("SendStreamingMessage", send_params("hi", json!({}))),
+            vec![JSON],
+            Some(-32004),
+        ),
+        (
+            rpc("SubscribeToTask", json!({"id": "x"})),
+            vec![JSON],
+            Some(-32004),
+        ),
+        (
+            rpc(
+                "CreateTaskPushNotificationConfig",
+                json!({"task_id": "t", "url": "https://example.com"}),
+            ),
+            vec![JSON],
+            Some(-32003),
+        ),
+        (
+            rpc("tasks/pushNotificationConfig/set", json!({})),
+            vec![JSON],
+            Some(-32003),
+        ),
+        (
+            rpc("GetExtendedAgentCard", json!({})),
+            vec![JSON],
+            Some(-32004),
+        ),
+        (
+            rpc("GetTask", json!({"id": "nope"})),
+            vec![JSON],
+            Some(-32001),
+        ),
         (rpc("GetTask", json!({"id": 5})), vec![JSON], Some(-32602)),
-        (rpc("GetTask", json!({"id": "x", "history_length": -2})), vec![JSON], Some(-32602)),
-        (rpc("CancelTask", json!({"id": "nope"})), vec![JSON], Some(-32001)),
-        (rpc("tasks/cancel", json!({"id": "nope"})), vec![JSON], Some(-32001)),
-        (rpc("ListTasks", json!({"pageSize": 0})), vec![JSON], Some(-32602)),
-        (rpc("ListTasks", json!({"page_size": 101})), vec![JSON], Some(-32602)),
-        (rpc("ListTasks", json!({"pageToken": "zz"})), vec![JSON], Some(-32602)),
-        (rpc("ListTasks", json!({"context_id": "none", "include_artifacts": false})), vec![JSON], None),
-        (rpc("SendMessage", send_params("hi", json!({})).as_object().unwrap().clone().into_iter().chain([("tckUnknownField".to_owned(), json!(1))]).collect::<serde_json::Map<_, _>>().into()), vec![JSON], None),
+        (
+            rpc("GetTask", json!({"id": "x", "history_length": -2})),
+            vec![JSON],
+            Some(-32602),
+        ),
+        (
+            rpc("CancelTask", json!({"id": "nope"})),
+            vec![JSON],
+            Some(-32001),
+        ),
+        (
+            rpc("tasks/cancel", json!({"id": "nope"})),
+            vec![JSON],
+            Some(-32001),
+        ),
+        (
+            rpc("ListTasks", json!({"pageSize": 0})),
+            vec![JSON],
+            Some(-32602),
+        ),
+        (
+            rpc("ListTasks", json!({"page_size": 101})),
+            vec![JSON],
+            Some(-32602),
+        ),
+        (
+            rpc("ListTasks", json!({"pageToken": "zz"})),
+            vec![JSON],
+            Some(-32602),
+        ),
+        (
+            rpc(
+                "ListTasks",
+                json!({"context_id": "none", "include_artifacts": false}),
+            ),
+            vec![JSON],
+            None,
+        ),
+        (
+            rpc(
+                "SendMessage",
+                send_params("hi", json!({}))
+                    .as_object()
+                    .unwrap()
+                    .clone()
+                    .into_iter()
+                    .chain([("tckUnknownField".to_owned(), json!(1))])
+                    .collect::<serde_json::Map<_, _>>()
+                    .into(),
+            ),
+            vec![JSON],
+            None,
+        ),
     ];
     for (body, headers, expected) in cases {
         check(&body, &headers, expected).await;
@@ -75,7 +203,12 @@ async fn envelope_and_method_errors() {
 
 #[tokio::test]
 async fn a2a_errors_carry_error_info_and_ids_are_echoed() {
-    let v = check(&rpc("GetTask", json!({"id": "nope"})), &[JSON], Some(-32001)).await;
+    let v = check(
+        &rpc("GetTask", json!({"id": "nope"})),
+        &[JSON],
+        Some(-32001),
+    )
+    .await;
     assert_eq!(v["id"], 7);
     assert_eq!(v["error"]["data"][0]["reason"], "TASK_NOT_FOUND");
     assert_eq!(v["error"]["data"][0]["domain"], "a2a-protocol.org");
@@ -85,7 +218,12 @@ async fn a2a_errors_carry_error_info_and_ids_are_echoed() {
     let v = check(&body, &[JSON], Some(-32601)).await;
     assert_eq!(v["id"], "abc");
     // 0.3 callers get no ErrorInfo array.
-    let v = check(&rpc("tasks/get", json!({"id": "nope"})), &[JSON], Some(-32001)).await;
+    let v = check(
+        &rpc("tasks/get", json!({"id": "nope"})),
+        &[JSON],
+        Some(-32001),
+    )
+    .await;
     assert!(v["error"].get("data").is_none_or(Value::is_null));
 }
 
@@ -101,7 +239,12 @@ async fn blocking_send_completes_with_text_and_data_artifacts() {
     assert_eq!(parts[1]["mediaType"], "application/x-test");
     assert!(task["contextId"].as_str().is_some_and(|c| !c.is_empty()));
     assert_eq!(task["history"].as_array().map(Vec::len), Some(1));
-    let v = call(&a, "SendMessage", send_params("x", json!({"historyLength": 0}))).await;
+    let v = call(
+        &a,
+        "SendMessage",
+        send_params("x", json!({"historyLength": 0})),
+    )
+    .await;
     assert!(v["result"]["task"].get("history").is_none(), "{v}");
 }
 
@@ -113,17 +256,31 @@ async fn outcomes_message_failed_and_panic() {
     assert_eq!(v["result"]["message"]["role"], "ROLE_AGENT");
     let v = call(&a, "SendMessage", send_params("fail", json!({}))).await;
     assert_eq!(v["result"]["task"]["status"]["state"], "TASK_STATE_FAILED");
-    assert_eq!(v["result"]["task"]["status"]["message"]["parts"][0]["text"], "it failed");
+    assert_eq!(
+        v["result"]["task"]["status"]["message"]["parts"][0]["text"],
+        "it failed"
+    );
     let v = call(&a, "SendMessage", send_params("panic", json!({}))).await;
-    assert_eq!(v["result"]["task"]["status"]["state"], "TASK_STATE_FAILED", "{v}");
+    assert_eq!(
+        v["result"]["task"]["status"]["state"], "TASK_STATE_FAILED",
+        "{v}"
+    );
     let v = call(&a, "SendMessage", send_params("still alive", json!({}))).await;
-    assert_eq!(v["result"]["task"]["status"]["state"], "TASK_STATE_COMPLETED");
+    assert_eq!(
+        v["result"]["task"]["status"]["state"],
+        "TASK_STATE_COMPLETED"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn return_immediately_answers_working_and_finishes_in_background() {
     let (a, busy) = app_with(StoreLimits::default());
-    let v = call(&a, "SendMessage", send_params("slow 5000", json!({"returnImmediately": true}))).await;
+    let v = call(
+        &a,
+        "SendMessage",
+        send_params("slow 5000", json!({"returnImmediately": true})),
+    )
+    .await;
     let task = &v["result"]["task"];
     assert_eq!(task["status"]["state"], "TASK_STATE_WORKING", "{v}");
     let id = task["id"].as_str().unwrap().to_owned();
@@ -133,7 +290,10 @@ async fn return_immediately_answers_working_and_finishes_in_background() {
     assert_eq!(v["result"]["status"]["state"], "TASK_STATE_WORKING");
     tokio::time::sleep(std::time::Duration::from_secs(6)).await;
     let v = call(&a, "GetTask", json!({"id": id})).await;
-    assert_eq!(v["result"]["status"]["state"], "TASK_STATE_COMPLETED", "{v}");
+    assert_eq!(
+        v["result"]["status"]["state"], "TASK_STATE_COMPLETED",
+        "{v}"
+    );
     assert_eq!(busy.in_flight(), 0);
 }
 
@@ -143,21 +303,47 @@ async fn input_required_follow_ups_keep_history_and_finished_tasks_refuse_more()
     let v = call(&a, "SendMessage", send_params("input", json!({}))).await;
     let task = &v["result"]["task"];
     assert_eq!(task["status"]["state"], "TASK_STATE_INPUT_REQUIRED");
-    let (id, ctx) = (task["id"].as_str().unwrap().to_owned(), task["contextId"].as_str().unwrap().to_owned());
+    let (id, ctx) = (
+        task["id"].as_str().unwrap().to_owned(),
+        task["contextId"].as_str().unwrap().to_owned(),
+    );
     let follow = |text: &str| json!({"message": {"messageId": "same-id", "role": "ROLE_USER", "taskId": id, "parts": [{"text": text}]}});
     let v = call(&a, "SendMessage", follow("input again")).await;
-    assert_eq!(v["result"]["task"]["status"]["state"], "TASK_STATE_INPUT_REQUIRED");
+    assert_eq!(
+        v["result"]["task"]["status"]["state"],
+        "TASK_STATE_INPUT_REQUIRED"
+    );
     assert_eq!(v["result"]["task"]["contextId"], ctx.as_str());
     let v = call(&a, "SendMessage", follow("done now")).await;
-    assert_eq!(v["result"]["task"]["status"]["state"], "TASK_STATE_COMPLETED");
-    let texts: Vec<&str> = v["result"]["task"]["history"].as_array().unwrap().iter().map(|m| m["parts"][0]["text"].as_str().unwrap()).collect();
-    assert_eq!(texts, ["input", "input again", "done now"], "no de-duplication by messageId");
+    assert_eq!(
+        v["result"]["task"]["status"]["state"],
+        "TASK_STATE_COMPLETED"
+    );
+    let texts: Vec<&str> = v["result"]["task"]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["parts"][0]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["input", "input again", "done now"],
+        "no de-duplication by messageId"
+    );
     let v = call(&a, "SendMessage", follow("more")).await;
     assert_eq!(v["error"]["code"], -32004, "{v}");
     let wrong_ctx = json!({"message": {"messageId": "m", "role": "ROLE_USER", "taskId": id, "contextId": "other", "parts": [{"text": "x"}]}});
-    assert!(call(&a, "SendMessage", wrong_ctx).await.get("error").is_some());
+    assert!(
+        call(&a, "SendMessage", wrong_ctx)
+            .await
+            .get("error")
+            .is_some()
+    );
     let unknown = json!({"message": {"messageId": "m", "role": "ROLE_USER", "taskId": "nope", "parts": [{"text": "x"}]}});
-    assert_eq!(call(&a, "SendMessage", unknown).await["error"]["code"], -32001);
+    assert_eq!(
+        call(&a, "SendMessage", unknown).await["error"]["code"],
+        -32001
+    );
 }
 
 #[tokio::test]
@@ -175,13 +361,21 @@ async fn cancel_then_cancel_again() {
 #[tokio::test(start_paused = true)]
 async fn cancel_stops_a_working_task() {
     let a = app();
-    let v = call(&a, "SendMessage", send_params("slow 60000", json!({"returnImmediately": true}))).await;
+    let v = call(
+        &a,
+        "SendMessage",
+        send_params("slow 60000", json!({"returnImmediately": true})),
+    )
+    .await;
     let id = v["result"]["task"]["id"].as_str().unwrap().to_owned();
     let v = call(&a, "CancelTask", json!({"id": id})).await;
     assert_eq!(v["result"]["status"]["state"], "TASK_STATE_CANCELED");
     tokio::time::sleep(std::time::Duration::from_secs(61)).await;
     let v = call(&a, "GetTask", json!({"id": id})).await;
-    assert_eq!(v["result"]["status"]["state"], "TASK_STATE_CANCELED", "a late finish must not overwrite the cancel");
+    assert_eq!(
+        v["result"]["status"]["state"], "TASK_STATE_CANCELED",
+        "a late finish must not overwrite the cancel"
+    );
 }
 
 #[tokio::test]
@@ -190,17 +384,30 @@ async fn list_tasks_filters_and_pages_without_repeats() {
     let mut ids = Vec::new();
     for i in 0..5 {
         let p = json!({"message": {"messageId": format!("m{i}"), "role": "ROLE_USER", "contextId": "ctx-a", "parts": [{"text": "x"}]}});
-        ids.push(call(&a, "SendMessage", p).await["result"]["task"]["id"].as_str().unwrap().to_owned());
+        ids.push(
+            call(&a, "SendMessage", p).await["result"]["task"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     call(&a, "SendMessage", send_params("other context", json!({}))).await;
     let mut seen = Vec::new();
     let mut token = String::new();
     loop {
-        let v = call(&a, "ListTasks", json!({"contextId": "ctx-a", "pageSize": 2, "pageToken": token})).await;
+        let v = call(
+            &a,
+            "ListTasks",
+            json!({"contextId": "ctx-a", "pageSize": 2, "pageToken": token}),
+        )
+        .await;
         let r = &v["result"];
         assert_eq!(r["totalSize"], 5, "{v}");
         for t in r["tasks"].as_array().unwrap() {
-            assert!(t.get("artifacts").is_none(), "artifacts omitted unless asked");
+            assert!(
+                t.get("artifacts").is_none(),
+                "artifacts omitted unless asked"
+            );
             seen.push(t["id"].as_str().unwrap().to_owned());
         }
         token = r["nextPageToken"].as_str().unwrap().to_owned();
@@ -211,7 +418,12 @@ async fn list_tasks_filters_and_pages_without_repeats() {
     seen.sort();
     ids.sort();
     assert_eq!(seen, ids);
-    let v = call(&a, "ListTasks", json!({"includeArtifacts": true, "status": "TASK_STATE_COMPLETED"})).await;
+    let v = call(
+        &a,
+        "ListTasks",
+        json!({"includeArtifacts": true, "status": "TASK_STATE_COMPLETED"}),
+    )
+    .await;
     assert_eq!(v["result"]["totalSize"], 6);
     assert!(v["result"]["tasks"][0]["artifacts"].is_array());
 }
@@ -228,7 +440,10 @@ async fn legacy_03_methods_convert_shapes_both_ways() {
     assert_eq!(t["artifacts"][0]["parts"][0]["kind"], "text");
     assert_eq!(t["artifacts"][0]["parts"][0]["text"], "hi03");
     assert_eq!(t["artifacts"][0]["parts"][1]["kind"], "data");
-    assert_eq!(t["artifacts"][0]["parts"][1]["metadata"]["mediaType"], "application/x-test");
+    assert_eq!(
+        t["artifacts"][0]["parts"][1]["metadata"]["mediaType"],
+        "application/x-test"
+    );
     assert_eq!(t["history"][0]["role"], "user");
     let id = t["id"].as_str().unwrap();
     let v = call(&a, "tasks/get", json!({"id": id})).await;
@@ -245,19 +460,47 @@ async fn agent_card_has_validators_and_ping_reports_health() {
     use axum::http::Request;
     use tower::ServiceExt;
     let a = app();
-    let resp = a.clone().oneshot(Request::get("/.well-known/agent-card.json").body(axum::body::Body::empty()).unwrap()).await.unwrap();
+    let resp = a
+        .clone()
+        .oneshot(
+            Request::get("/.well-known/agent-card.json")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let h = resp.headers().clone();
     assert!(h["cache-control"].to_str().unwrap().contains("max-age="));
     assert!(h.contains_key("last-modified"));
     let etag = h["etag"].to_str().unwrap().to_owned();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
     let card: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(card["supportedInterfaces"][0]["protocolBinding"], "JSONRPC");
-    let resp = a.clone().oneshot(Request::get("/.well-known/agent-card.json").header("if-none-match", etag).body(axum::body::Body::empty()).unwrap()).await.unwrap();
+    let resp = a
+        .clone()
+        .oneshot(
+            Request::get("/.well-known/agent-card.json")
+                .header("if-none-match", etag)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
-    let resp = a.oneshot(Request::get("/ping").body(axum::body::Body::empty()).unwrap()).await.unwrap();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let resp = a
+        .oneshot(
+            Request::get("/ping")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
     let ping: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(ping["status"], "Healthy");
 }

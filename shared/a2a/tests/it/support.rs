@@ -1,10 +1,10 @@
 //! A scripted handler and helpers to drive the router in memory or on a real socket.
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
 use serde_json::Value;
-use sremesh_a2a::server::{router, AgentHandler, Busy, Call, Outcome, ServerParts, StoreLimits};
+use sremesh_a2a::server::{AgentHandler, Busy, Call, Outcome, ServerParts, StoreLimits, router};
 use sremesh_a2a::types::{AgentCapabilities, AgentCard, AgentInterface, Artifact, Part, TaskState};
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,13 +24,20 @@ impl AgentHandler for Scripted {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
                 Outcome::completed(vec![Artifact::new("echo", vec![Part::text("slept")])])
             }
-            Some("input") => Outcome::Task { state: TaskState::InputRequired, artifacts: vec![], message: Some(vec![Part::text("more please")]) },
+            Some("input") => Outcome::Task {
+                state: TaskState::InputRequired,
+                artifacts: vec![],
+                message: Some(vec![Part::text("more please")]),
+            },
             Some("fail") => Outcome::failed("it failed"),
             Some("panic") => panic!("scripted panic"),
             Some("message") => Outcome::Message(vec![Part::text("direct")]),
             _ => Outcome::completed(vec![Artifact::new(
                 "echo",
-                vec![Part::text(text.clone()), Part::data(serde_json::json!({"len": text.len()}), "application/x-test")],
+                vec![
+                    Part::text(text.clone()),
+                    Part::data(serde_json::json!({"len": text.len()}), "application/x-test"),
+                ],
             )]),
         }
     }
@@ -41,7 +48,11 @@ pub fn card() -> AgentCard {
         name: "test".into(),
         description: "scripted test agent".into(),
         version: "0.0.0".into(),
-        supported_interfaces: vec![AgentInterface { url: "http://127.0.0.1/".into(), protocol_binding: "JSONRPC".into(), protocol_version: "1.0".into() }],
+        supported_interfaces: vec![AgentInterface {
+            url: "http://127.0.0.1/".into(),
+            protocol_binding: "JSONRPC".into(),
+            protocol_version: "1.0".into(),
+        }],
         capabilities: AgentCapabilities::default(),
         default_input_modes: vec!["text/plain".into()],
         default_output_modes: vec!["text/plain".into()],
@@ -53,7 +64,15 @@ pub fn card() -> AgentCard {
 
 pub fn app_with(limits: StoreLimits) -> (Router, Arc<Busy>) {
     let busy = Arc::new(Busy::default());
-    (router(ServerParts { handler: Arc::new(Scripted), card: card(), limits, busy: busy.clone() }), busy)
+    (
+        router(ServerParts {
+            handler: Arc::new(Scripted),
+            card: card(),
+            limits,
+            busy: busy.clone(),
+        }),
+        busy,
+    )
 }
 
 pub fn app() -> Router {
@@ -61,21 +80,40 @@ pub fn app() -> Router {
 }
 
 /// POSTs raw bytes to `/` with headers; returns the status and the parsed body.
-pub async fn post(app: &Router, body: impl Into<Body>, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+pub async fn post(
+    app: &Router,
+    body: impl Into<Body>,
+    headers: &[(&str, &str)],
+) -> (StatusCode, Value) {
     let mut req = Request::post("/");
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let resp = app.clone().oneshot(req.body(body.into()).unwrap()).await.unwrap();
+    let resp = app
+        .clone()
+        .oneshot(req.body(body.into()).unwrap())
+        .await
+        .unwrap();
     let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 /// A JSON-RPC call with JSON headers.
 pub async fn call(app: &Router, method: &str, params: Value) -> Value {
-    let body = serde_json::json!({"jsonrpc": "2.0", "id": "t1", "method": method, "params": params});
-    let (status, v) = post(app, body.to_string(), &[("content-type", "application/json"), ("a2a-version", "1.0")]).await;
+    let body =
+        serde_json::json!({"jsonrpc": "2.0", "id": "t1", "method": method, "params": params});
+    let (status, v) = post(
+        app,
+        body.to_string(),
+        &[("content-type", "application/json"), ("a2a-version", "1.0")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     v
 }
