@@ -77,23 +77,19 @@ impl ClientError {
 }
 
 /// Client settings.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct ClientOptions {
-    /// Time to establish a connection (HTTP).
-    pub connect_timeout: Duration,
-}
-
-impl Default for ClientOptions {
-    fn default() -> Self {
-        Self {
-            connect_timeout: Duration::from_secs(3),
-        }
-    }
+    /// Time to establish a connection (HTTP); default 3 s.
+    pub connect_timeout: Option<Duration>,
+    /// AWS region for AgentCore endpoints (default: the SDK's region chain).
+    pub aws_region: Option<String>,
 }
 
 /// A client for one agent.
 pub struct A2aClient {
     endpoint: Endpoint,
+    #[cfg_attr(not(feature = "agentcore"), allow(dead_code))]
+    aws_region: Option<String>,
     http: reqwest::Client,
     #[cfg(feature = "agentcore")]
     agentcore: tokio::sync::OnceCell<aws_sdk_bedrockagentcore::Client>,
@@ -120,11 +116,12 @@ impl A2aClient {
             )));
         }
         let http = reqwest::Client::builder()
-            .connect_timeout(opts.connect_timeout)
+            .connect_timeout(opts.connect_timeout.unwrap_or(Duration::from_secs(3)))
             .build()
             .map_err(|e| ClientError::Connect(e.to_string()))?;
         Ok(Self {
             endpoint,
+            aws_region: opts.aws_region,
             http,
             #[cfg(feature = "agentcore")]
             agentcore: tokio::sync::OnceCell::new(),
@@ -246,7 +243,9 @@ impl A2aClient {
                     // Never retry: a retry would run the investigation a second time.
                     max_attempts: 1,
                 };
-                aws_sdk_bedrockagentcore::Client::new(&sremesh_aws::sdk_config(policy).await)
+                aws_sdk_bedrockagentcore::Client::new(
+                    &sremesh_aws::sdk_config(policy, self.aws_region.as_deref()).await,
+                )
             })
             .await;
         let session = session_id(session);

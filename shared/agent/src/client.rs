@@ -44,10 +44,19 @@ pub struct AgentClient {
 impl AgentClient {
     /// A client for agent `id` at `endpoint` (URL or AgentCore ARN).
     pub fn new(id: impl Into<String>, endpoint: &str) -> Result<Self, CallError> {
+        Self::with_options(id, endpoint, ClientOptions::default())
+    }
+
+    /// A client with explicit options (AWS region for AgentCore endpoints, connect timeout).
+    pub fn with_options(
+        id: impl Into<String>,
+        endpoint: &str,
+        opts: ClientOptions,
+    ) -> Result<Self, CallError> {
         let endpoint = Endpoint::parse(endpoint)?;
         Ok(Self {
             id: id.into(),
-            inner: A2aClient::new(endpoint, ClientOptions::default())?,
+            inner: A2aClient::new(endpoint, opts)?,
         })
     }
 

@@ -11,6 +11,7 @@ mod client;
 mod handler;
 pub mod payload;
 mod serve;
+pub mod tool;
 
 pub use card::build_card;
 pub use client::{AgentClient, CallError};

@@ -37,13 +37,20 @@ impl Default for CallPolicy {
 }
 
 /// Loads the shared SDK config with our HTTPS client, timeouts and retry policy.
-pub async fn sdk_config(policy: CallPolicy) -> SdkConfig {
+///
+/// `region` overrides the SDK's region chain. Pass it whenever it is known (binaries read
+/// `AWS_REGION` through clap): without it the SDK falls back to the profile and then the EC2
+/// metadata service, which is right on AWS and wrong on a laptop.
+pub async fn sdk_config(policy: CallPolicy, region: Option<&str>) -> SdkConfig {
     sremesh_core::tls::ensure_crypto_provider();
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https();
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http)
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
+    if let Some(r) = region {
+        loader = loader.region(aws_config::Region::new(r.to_owned()));
+    }
+    loader
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(policy.connect_timeout)

@@ -14,9 +14,10 @@ pub mod config;
 pub mod media;
 pub mod model;
 pub mod secret;
+pub mod signals;
 pub mod text;
 pub mod tls;
 
 pub use catalogue::{AGENTS, AgentInfo};
 pub use model::*;
-pub use secret::Secret;
+pub use secret::{Secret, SecretError, SecretSource};

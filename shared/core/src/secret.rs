@@ -1,6 +1,8 @@
 //! A secret string whose `Debug` and `Display` never show the value.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
 /// A credential (token, signing secret, key). Printing it shows `[redacted]`.
 #[derive(Clone, PartialEq, Eq, serde::Deserialize)]
@@ -46,6 +48,34 @@ impl std::str::FromStr for Secret {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(Self(s.to_owned()))
+    }
+}
+
+/// Why a secret could not be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    /// Not configured at all (the variable is unset or empty).
+    #[error("{0} is not configured")]
+    Missing(String),
+    /// Configured as a Secrets Manager ARN that could not be read (retry later).
+    #[error("cannot read secret {name}: {reason}")]
+    Unavailable { name: String, reason: String },
+}
+
+/// A future returned by [`SecretSource::get`].
+pub type SecretFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, SecretError>> + Send + 'a>>;
+
+/// Where a credential comes from: a literal value, or a store (Secrets Manager) read with a
+/// refresh TTL so that rotation takes effect without a restart.
+pub trait SecretSource: Send + Sync + fmt::Debug {
+    /// The current value.
+    fn get(&self) -> SecretFuture<'_>;
+}
+
+impl SecretSource for Secret {
+    fn get(&self) -> SecretFuture<'_> {
+        let v = self.clone();
+        Box::pin(async move { Ok(v) })
     }
 }
 

@@ -36,6 +36,7 @@ pub fn python() -> PathBuf {
 }
 
 /// A kubectl binary: `.peers/bin/kubectl` if present, else the first `kubectl` on PATH.
+#[allow(clippy::disallowed_methods, reason = "test support looks up PATH like a shell would")]
 pub fn kubectl() -> PathBuf {
     let local = peers_dir().join("bin/kubectl");
     if local.exists() {

@@ -17,6 +17,7 @@ use futures::FutureExt;
 use jsonrpsee_types::{Id, Request, ResponsePayload};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -48,41 +49,13 @@ pub(super) async fn handle<H: AgentHandler>(
     body: Bytes,
 ) -> Response {
     if let Err(ct) = is_json_content_type(&headers) {
-        return reply(
-            Id::Null,
-            Err(A2aError::ContentTypeNotSupported(format!(
-                "'{ct}'; send application/json"
-            ))),
-            false,
-        );
+        let err = A2aError::ContentTypeNotSupported(format!("'{ct}'; send application/json"));
+        return reply(Id::Null, Err(err), false);
     }
-    let value: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => return reply(Id::Null, Err(A2aError::Parse(e.to_string())), false),
-    };
-    let id_hint = value.get("id").and_then(id_of);
-    if !value.is_object() {
-        let what = if value.is_array() {
-            "batch requests are not supported"
-        } else {
-            "the request must be a JSON object"
-        };
-        return reply(Id::Null, Err(A2aError::InvalidRequest(what.into())), false);
-    }
+    // The happy path parses once; only a request that fails is parsed again to say why.
     let req: Request<'_> = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => {
-            let why = if value.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-                "'jsonrpc' must be \"2.0\"".to_owned()
-            } else {
-                e.to_string()
-            };
-            return reply(
-                id_hint.unwrap_or(Id::Null),
-                Err(A2aError::InvalidRequest(why)),
-                false,
-            );
-        }
+        Err(e) => return reply_unparsable(&body, &e),
     };
     let id = req.id().into_owned();
     let method = req.method_name().to_owned();
@@ -93,23 +66,37 @@ pub(super) async fn handle<H: AgentHandler>(
         .filter(|v| !v.trim().is_empty())
         && !version_supported(v)
     {
-        return reply(
-            id,
-            Err(A2aError::VersionNotSupported(format!(
-                "A2A-Version {v}; this agent speaks 1.0 and 0.3"
-            ))),
-            legacy,
-        );
+        let err = A2aError::VersionNotSupported(format!(
+            "A2A-Version {v}; this agent speaks 1.0 and 0.3"
+        ));
+        return reply(id, Err(err), legacy);
     }
-    let params: Value = match req.params.as_deref() {
-        Some(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
-        None => Value::Object(Default::default()),
-    };
+    let params = req.params.as_deref().map_or("{}", |raw| raw.get());
     let result = dispatch(&state, &method, params).await;
     if let Err(A2aError::Internal) = &result {
         tracing::error!(method = %method, "internal error answering an A2A request");
     }
     reply(id, result, legacy)
+}
+
+/// The answer to a body that is not a JSON-RPC request: -32700 if it is not JSON at all, else
+/// -32600 saying what is wrong (with the request's id when it has a usable one).
+fn reply_unparsable(body: &[u8], err: &serde_json::Error) -> Response {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return reply(Id::Null, Err(A2aError::Parse(e.to_string())), false),
+    };
+    let why = if value.is_array() {
+        "batch requests are not supported".to_owned()
+    } else if !value.is_object() {
+        "the request must be a JSON object".to_owned()
+    } else if value.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        "'jsonrpc' must be \"2.0\"".to_owned()
+    } else {
+        err.to_string()
+    };
+    let id = value.get("id").and_then(id_of).unwrap_or(Id::Null);
+    reply(id, Err(A2aError::InvalidRequest(why)), false)
 }
 
 /// The request id, if it is one JSON-RPC allows (string, unsigned number, null).
@@ -122,7 +109,7 @@ fn id_of(v: &Value) -> Option<Id<'static>> {
     }
 }
 
-fn reply(id: Id<'static>, result: Result<Value, A2aError>, legacy: bool) -> Response {
+fn reply(id: Id<'static>, result: Result<Box<RawValue>, A2aError>, legacy: bool) -> Response {
     let payload = match result {
         Ok(v) => ResponsePayload::success(v),
         Err(e) => ResponsePayload::error(e.to_object(legacy)),
@@ -140,19 +127,19 @@ fn reply(id: Id<'static>, result: Result<Value, A2aError>, legacy: bool) -> Resp
         .into_response()
 }
 
-fn parse<T: DeserializeOwned>(params: Value) -> Result<T, A2aError> {
-    serde_json::from_value(params).map_err(|e| A2aError::InvalidParams(e.to_string()))
+fn parse<T: DeserializeOwned>(params: &str) -> Result<T, A2aError> {
+    serde_json::from_str(params).map_err(|e| A2aError::InvalidParams(e.to_string()))
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, A2aError> {
-    serde_json::to_value(v).map_err(|_| A2aError::Internal)
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Box<RawValue>, A2aError> {
+    serde_json::value::to_raw_value(v).map_err(|_| A2aError::Internal)
 }
 
 async fn dispatch<H: AgentHandler>(
     state: &Arc<State<H>>,
     method: &str,
-    params: Value,
-) -> Result<Value, A2aError> {
+    params: &str,
+) -> Result<Box<RawValue>, A2aError> {
     match method {
         "SendMessage" => to_value(&send(state, parse(params)?).await?),
         "message/send" => {

@@ -249,12 +249,19 @@ impl TaskStore {
         self.lock().tasks.remove(task_id).map(|e| e.task)
     }
 
+    /// True for a finished task past its TTL: invisible at once, reclaimed by the next sweep.
+    fn expired(&self, e: &Entry, now: Instant) -> bool {
+        e.task.status.state.is_terminal() && now.duration_since(e.touched) > self.limits.ttl
+    }
+
     /// A copy of a task with at most `history_length` history messages (`None`: all).
     pub fn get(&self, task_id: &str, history_length: Option<usize>) -> Result<Task, A2aError> {
         let inner = self.lock();
+        let now = Instant::now();
         let entry = inner
             .tasks
             .get(task_id)
+            .filter(|e| !self.expired(e, now))
             .ok_or_else(|| A2aError::TaskNotFound(task_id.to_owned()))?;
         Ok(trim_history(entry.task.clone(), history_length))
     }
@@ -276,9 +283,11 @@ impl TaskStore {
             None => None,
         };
         let inner = self.lock();
+        let now = Instant::now();
         let mut rows: Vec<(i128, &Entry)> = inner
             .tasks
             .values()
+            .filter(|e| !self.expired(e, now))
             .filter(|e| {
                 req.context_id
                     .as_ref()
@@ -330,11 +339,15 @@ impl TaskStore {
     }
 
     fn evict(&self, inner: &mut Inner) {
-        let now = Instant::now();
-        let ttl = self.limits.ttl;
-        inner.tasks.retain(|_, e| {
-            !(e.task.status.state.is_terminal() && now.duration_since(e.touched) > ttl)
-        });
+        // The TTL sweep walks every task, so it runs every 64th insert (and whenever the cap is
+        // exceeded) rather than on each request.
+        if inner.seq.is_multiple_of(64) || inner.tasks.len() > self.limits.max_tasks {
+            let now = Instant::now();
+            let ttl = self.limits.ttl;
+            inner.tasks.retain(|_, e| {
+                !(e.task.status.state.is_terminal() && now.duration_since(e.touched) > ttl)
+            });
+        }
         while inner.tasks.len() > self.limits.max_tasks {
             // Oldest finished task first; if every task is still running, the oldest of all.
             let victim = inner

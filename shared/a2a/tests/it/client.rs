@@ -23,7 +23,8 @@ fn client(url: &str) -> A2aClient {
     A2aClient::new(
         Endpoint::parse(url).unwrap(),
         ClientOptions {
-            connect_timeout: Duration::from_secs(1),
+            connect_timeout: Some(Duration::from_secs(1)),
+            aws_region: None,
         },
     )
     .unwrap()
