@@ -94,7 +94,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
         sig(
             "dns_failure",
             "DNS resolution failure",
-            Category::DependencyFailure,
+            Category::Infrastructure,
             Severity::High,
         ),
         r"(?i)enotfound|getaddrinfo|no such host|temporary failure in name resolution|name or service not known|could not resolve host|\bnxdomain\b|unknownhostexception|name resolution failed|server misbehaving",
