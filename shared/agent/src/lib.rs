@@ -14,6 +14,7 @@ mod serve;
 pub mod tool;
 
 pub use card::build_card;
+pub use sremesh_a2a::server::Busy;
 pub use client::{AgentClient, CallError};
 pub use handler::{Answer, Deadline, Executor, HarnessLimits, Job, Partial};
 pub use serve::{
