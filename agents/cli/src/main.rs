@@ -27,6 +27,8 @@ enum Command {
     /// Work with config.yaml.
     #[command(subcommand)]
     Config(cmd::config::ConfigCommand),
+    /// Serve a scenario over the real Slack, Discord, Kubernetes and CloudWatch Logs protocols.
+    Sandbox(cmd::sandbox::SandboxArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Config(c) => cmd::config::run(c, cli.config.as_deref()),
+        Command::Sandbox(a) => cmd::sandbox::run(a),
     };
     match result {
         Ok(code) => code,

@@ -103,7 +103,10 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
         sig(
             "tls_error",
             "TLS / certificate error",
-            Category::ConfigurationError,
+            // Seen in our logs, a TLS failure is almost always our client refusing a peer's
+            // certificate (the peer's expiry or chain): a dependency. Our own expired
+            // certificate shows up in our clients' logs and external probes instead.
+            Category::DependencyFailure,
             Severity::High,
         ),
         r"(?i)x509:|certificate (has )?expired|certificate verify failed|ssl(handshake)?exception|tls handshake (error|failure|timeout)|unknown certificate authority|self[- ]signed certificate",
