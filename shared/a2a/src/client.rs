@@ -49,6 +49,9 @@ pub enum ClientError {
     Timeout(Duration),
     #[error("cannot connect: {0}")]
     Connect(String),
+    /// The connection was closed or reset before a whole answer arrived (the agent crashed).
+    #[error("connection lost mid-request: {0}")]
+    Disconnected(String),
     #[error("HTTP {status}: {body}")]
     Http { status: u16, body: String },
     #[error("bad response: {0}")]
@@ -62,12 +65,13 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    /// A short name: `timeout`, `connection refused`, `bad response`, `agent error`, `agentcore`,
-    /// `invalid endpoint`.
+    /// A short name: `timeout`, `connection refused`, `connection lost`, `bad response`,
+    /// `agent error`, `agentcore`, `invalid endpoint`.
     pub fn kind(&self) -> &'static str {
         match self {
             ClientError::Timeout(_) => "timeout",
             ClientError::Connect(_) => "connection refused",
+            ClientError::Disconnected(_) => "connection lost",
             ClientError::Http { .. } | ClientError::BadResponse(_) => "bad response",
             ClientError::Rpc { .. } => "agent error",
             ClientError::AgentCore(_) => "agentcore",
@@ -306,6 +310,9 @@ fn map_reqwest(e: reqwest::Error, timeout: Duration) -> ClientError {
         ClientError::Connect(source_chain(&e))
     } else if e.is_body() || e.is_decode() {
         ClientError::BadResponse(source_chain(&e))
+    } else if e.is_request() {
+        // The request was sent (we connected) but no whole response came back.
+        ClientError::Disconnected(source_chain(&e))
     } else {
         ClientError::Connect(source_chain(&e))
     }

@@ -14,9 +14,9 @@ mod serve;
 pub mod tool;
 
 pub use card::build_card;
-pub use sremesh_a2a::server::Busy;
 pub use client::{AgentClient, CallError};
 pub use handler::{Answer, Deadline, Executor, HarnessLimits, Job, Partial};
 pub use serve::{
     AgentArgs, LogFormat, Setup, SetupError, init_logging, router, serve, shutdown_signal,
 };
+pub use sremesh_a2a::server::Busy;

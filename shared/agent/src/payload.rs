@@ -187,10 +187,7 @@ mod tests {
         let got = parse_request(&m, now(), SignedDuration::ZERO, SignedDuration::ZERO).unwrap();
         assert_eq!(got, Request::Investigate(Box::new(ctx)));
 
-        let snap = SnapshotRequest {
-            requested_at: now(),
-            deadline_ms: Some(1000),
-        };
+        let snap = SnapshotRequest::new(now(), Some(1000));
         let got = parse_request(
             &snapshot_message(&snap),
             now(),

@@ -151,10 +151,7 @@ async fn typed_client_round_trip_with_the_callers_deadline() {
     );
     let snap = client
         .snapshot(
-            &SnapshotRequest {
-                requested_at: jiff::Timestamp::now(),
-                deadline_ms: Some(5000),
-            },
+            &SnapshotRequest::new(jiff::Timestamp::now(), Some(5000)),
             Duration::from_secs(10),
         )
         .await

@@ -11,6 +11,23 @@ pub struct SnapshotRequest {
     /// The time the agent has to answer, in milliseconds from receipt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
+    /// Where the master posts the summary (`/sre-snapshot` from chat); none for a direct call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<super::Platform>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+}
+
+impl SnapshotRequest {
+    /// A direct request (nothing posted anywhere).
+    pub fn new(requested_at: Timestamp, deadline_ms: Option<u64>) -> Self {
+        Self {
+            requested_at,
+            deadline_ms,
+            platform: None,
+            channel_id: None,
+        }
+    }
 }
 
 /// A labelled group of lines in a snapshot.

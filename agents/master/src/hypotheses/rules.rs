@@ -1,0 +1,291 @@
+//! Correlation rules: joining findings across agents and kinds into one story — groups about
+//! the same service merge, a rollout explains the crash after it, database connection exhaustion
+//! explains the applications' pool timeouts, a slow dependency explains Lambda timeouts, a sick
+//! node explains its pods.
+
+use super::candidates::service_key;
+use super::{Ev, Group, minutes_before};
+use crate::alert::AlertInfo;
+use jiff::Timestamp;
+use sremesh_core::Category;
+
+fn signature<'a>(e: &Ev<'a>) -> &'a str {
+    e.f.attributes
+        .get("signature")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+}
+
+/// Two service keys name the same thing (equal, or one extends the other at a `-`/`/`).
+pub(crate) fn same_service(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    if a == b {
+        return true;
+    }
+    let extends = |long: &str, short: &str| {
+        long.len() > short.len()
+            && (long.starts_with(&format!("{short}-"))
+                || long.ends_with(&format!("/{short}"))
+                || long.contains(&format!("/{short}-")))
+    };
+    extends(&a, &b) || extends(&b, &a)
+}
+
+/// Applies every rule, in order.
+pub(crate) fn correlate<'a>(
+    alert: &AlertInfo,
+    alert_time: Timestamp,
+    evidence: &[Ev<'a>],
+    groups: &mut Vec<Group<'a>>,
+) {
+    merge_same_service(groups);
+    rollouts(alert_time, evidence, groups);
+    database_exhaustion(groups);
+    lambda_dependency(evidence, groups);
+    sick_nodes(evidence, groups);
+    let _ = alert;
+}
+
+/// Groups of one category about the same service merge (cross-agent corroboration); a group
+/// with no service joins the strongest group of its category.
+fn merge_same_service(groups: &mut Vec<Group<'_>>) {
+    let mut i = 0;
+    while i < groups.len() {
+        let target = (0..groups.len())
+            .filter(|&j| j != i && groups[j].category == groups[i].category)
+            .find(|&j| {
+                same_service(&groups[i].service, &groups[j].service)
+                    || (groups[i].service.is_empty()
+                        && groups[j].score >= groups[i].score
+                        && !groups[j].service.is_empty())
+            });
+        match target {
+            Some(j) if groups[j].score >= groups[i].score || groups[i].service.is_empty() => {
+                let g = groups.remove(i);
+                let j = if j > i { j - 1 } else { j };
+                absorb(&mut groups[j], g);
+                i = 0;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+fn absorb<'a>(into: &mut Group<'a>, from: Group<'a>) {
+    into.members.extend(from.members);
+    into.context.extend(from.context);
+    into.notes.extend(from.notes);
+    into.strong |= from.strong;
+    into.weak.extend(from.weak);
+    if into.strong {
+        into.demoted = None;
+    }
+    into.finish();
+}
+
+/// A rollout or announced deploy of a service shortly before the alert explains that service's
+/// crash: a new image crashing is a code defect; the same image crashing after the change is a
+/// configuration error.
+fn rollouts<'a>(alert_time: Timestamp, evidence: &[Ev<'a>], groups: &mut [Group<'a>]) {
+    for c in evidence.iter().filter(|e| {
+        matches!(
+            e.f.kind.as_str(),
+            "recent_rollout" | "deploy_announced" | "change_announced"
+        )
+    }) {
+        let mins = c.f.at.map(|t| minutes_before(alert_time, t));
+        if mins.is_some_and(|m| !(-5..=120).contains(&m)) {
+            continue;
+        }
+        let svc = service_key(c.f);
+        let image_changed = match (
+            c.f.attributes.get("from_image"),
+            c.f.attributes.get("to_image"),
+        ) {
+            (Some(a), Some(b)) => Some(a != b),
+            _ => None,
+        };
+        for g in groups.iter_mut() {
+            let about = same_service(&g.service, &svc)
+                || g.members
+                    .iter()
+                    .any(|(e, _)| same_service(&service_key(e.f), &svc));
+            if !about || g.demoted.is_some() {
+                continue;
+            }
+            if g.category == Category::Unknown {
+                g.category = match (c.f.kind.as_str(), image_changed) {
+                    ("recent_rollout", Some(false)) | ("change_announced", _) => {
+                        Category::ConfigurationError
+                    }
+                    _ => Category::CodeDefect,
+                };
+            }
+            let when = mins.map_or(String::new(), |m| format!(" {m} min before the alert"));
+            let strong = matches!(
+                g.category,
+                Category::CodeDefect | Category::ConfigurationError
+            );
+            g.bonus += if strong { 0.35 } else { 0.1 };
+            if !g
+                .context
+                .iter()
+                .any(|x| x.f.id == c.f.id && x.agent == c.agent)
+            {
+                g.context.push(*c);
+                g.notes.push(format!(
+                    "It follows a change{when}: {}.",
+                    c.f.title.trim_end_matches('.')
+                ));
+            }
+        }
+    }
+}
+
+/// "Too many clients" at the database plus applications timing out on their pools is one
+/// incident: database connection exhaustion.
+fn database_exhaustion(groups: &mut Vec<Group<'_>>) {
+    let too_many = |g: &Group<'_>| {
+        g.members
+            .iter()
+            .any(|(e, _)| signature(e) == "too_many_clients")
+    };
+    let waiting = |g: &Group<'_>| {
+        g.members
+            .iter()
+            .any(|(e, _)| matches!(signature(e), "pool_exhausted" | "timeout"))
+    };
+    let mut noted = false;
+    while let Some(db) = groups.iter().position(too_many) {
+        let Some(j) =
+            (0..groups.len()).find(|&j| j != db && !too_many(&groups[j]) && waiting(&groups[j]))
+        else {
+            break;
+        };
+        let g = groups.remove(j);
+        let db = if j < db { db - 1 } else { db };
+        let target = &mut groups[db];
+        if !noted {
+            target.notes.push(
+                "Applications time out waiting for database connections at the same time.".into(),
+            );
+            target.bonus += 0.3;
+            noted = true;
+        }
+        absorb(target, g);
+    }
+}
+
+/// A Lambda timing out while its calls to a dependency are slow or failing: the dependency.
+fn lambda_dependency<'a>(evidence: &[Ev<'a>], groups: &mut [Group<'a>]) {
+    let Some(g) = groups.iter_mut().find(|g| {
+        g.members
+            .iter()
+            .any(|(e, _)| e.f.kind == "lambda_timeout" || signature(e) == "lambda_timeout")
+    }) else {
+        return;
+    };
+    let svc = g.service.clone();
+    for e in evidence {
+        let dep = matches!(
+            signature(e),
+            "timeout"
+                | "http_5xx"
+                | "connection_reset"
+                | "connection_refused"
+                | "dns_failure"
+                | "tls_error"
+        );
+        let slow = e.f.attributes.contains_key("slow_dependency");
+        let same = same_service(&service_key(e.f), &svc)
+            || e.f.attributes.get("log_group") == g.members[0].0.f.attributes.get("log_group");
+        if (dep || slow)
+            && same
+            && !g
+                .members
+                .iter()
+                .any(|(m, _)| m.f.id == e.f.id && m.agent == e.agent)
+        {
+            g.members.push((*e, 0.5));
+            if !g.notes.iter().any(|n| n.starts_with("The function waits")) {
+                g.notes.push(format!(
+                    "The function waits on a dependency that is slow or failing: {}.",
+                    e.f.title.trim_end_matches('.')
+                ));
+                g.bonus += 0.25;
+            }
+        }
+    }
+    g.category = Category::DependencyFailure;
+}
+
+/// Pods on a NotReady or pressured node are that node's problem.
+fn sick_nodes<'a>(evidence: &[Ev<'a>], groups: &mut [Group<'a>]) {
+    for g in groups.iter_mut().filter(|g| {
+        g.members
+            .iter()
+            .any(|(e, _)| matches!(e.f.kind.as_str(), "node_not_ready" | "node_pressure"))
+    }) {
+        let nodes: Vec<String> = g
+            .members
+            .iter()
+            .filter_map(|(e, _)| {
+                e.f.attributes
+                    .get("node")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        e.f.resource
+                            .as_deref()
+                            .and_then(|r| r.strip_prefix("node/"))
+                            .map(str::to_owned)
+                    })
+            })
+            .collect();
+        for e in evidence {
+            let on_node =
+                e.f.attributes
+                    .get("node")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|n| nodes.iter().any(|x| x == n));
+            if on_node
+                && !matches!(e.f.kind.as_str(), "node_not_ready" | "node_pressure")
+                && !g.members.iter().any(|(m, _)| m.f.id == e.f.id)
+            {
+                g.members.push((*e, 0.4));
+                if !g.notes.iter().any(|n| n.starts_with("Workloads on")) {
+                    g.notes.push("Workloads on that node fail with it.".into());
+                    g.bonus += 0.2;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_service;
+
+    #[test]
+    fn service_names_match_when_one_extends_the_other() {
+        let cases = [
+            ("payments-api", "payments-api", true),
+            ("payments", "payments-api", true),
+            ("payments-api", "payments-api-7f9dd8b6c4", true),
+            (
+                "pod/payments/payments-api-7f9dd8b6c4-x7gr9",
+                "payments-api",
+                true,
+            ),
+            ("cart-api", "payments-api", false),
+            ("", "x", false),
+            ("api", "checkout-api", false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(same_service(a, b), want, "{a} / {b}");
+        }
+    }
+}

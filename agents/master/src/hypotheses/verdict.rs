@@ -1,0 +1,367 @@
+//! The verdict: a failure hypothesis when the evidence names one, "healthy" when it says nothing
+//! is wrong now (an always-firing alert, a target that is fine or has recovered), "unknown" with
+//! what is missing when it is thin. Also the hypotheses' text, confidence and ruled-out list.
+
+use super::candidates::is_context;
+use super::{Ev, Group, Missing};
+use crate::alert::AlertInfo;
+use jiff::Timestamp;
+use sremesh_core::{Category, Citation, Hypothesis};
+
+/// Below this score a failure group does not make a cause on its own.
+const FAILURE_THRESHOLD: f64 = 0.3;
+
+fn ts_attr(e: &Ev<'_>, key: &str) -> Option<Timestamp> {
+    e.f.attributes
+        .get(key)
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+}
+
+fn hhmm(t: Timestamp) -> String {
+    t.strftime("%H:%M UTC").to_string()
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+pub(crate) fn decide<'a>(
+    alert: &AlertInfo,
+    alert_time: Timestamp,
+    evidence: &[Ev<'a>],
+    mut groups: Vec<Group<'a>>,
+    missing: &[Missing],
+) -> Vec<Hypothesis> {
+    let healthy: Vec<Ev<'a>> = evidence
+        .iter()
+        .filter(|e| e.f.kind == "target_healthy" || e.f.category == Some(Category::Healthy))
+        .copied()
+        .collect();
+    let quiet: Vec<Ev<'a>> = evidence
+        .iter()
+        .filter(|e| e.f.kind == "logs_quiet")
+        .copied()
+        .collect();
+    let recovered_at = healthy
+        .iter()
+        .filter_map(|e| ts_attr(e, "recovered_at"))
+        .max();
+
+    // Failures that stopped before the target recovered belong to a past incident.
+    if let Some(rec) = recovered_at {
+        for g in &mut groups {
+            let last = g
+                .members
+                .iter()
+                .filter_map(|(e, _)| ts_attr(e, "last_seen").or(e.f.at))
+                .max();
+            if last.is_some_and(|l| l <= rec) {
+                g.score *= 0.3;
+                g.demoted = Some(format!("stopped before the recovery at {}", hhmm(rec)));
+            }
+        }
+        groups.sort_by(|a, b| b.score.total_cmp(&a.score));
+    }
+
+    let best = groups.first().map_or(0.0, |g| g.score);
+    let healthy_score = if healthy.is_empty() {
+        0.0
+    } else {
+        0.75 + if quiet.is_empty() { 0.0 } else { 0.15 }
+            + if recovered_at.is_some() { 0.1 } else { 0.0 }
+    };
+    let mut out = Vec::new();
+    if alert.is_always_firing() {
+        out.push(healthy_hypothesis(
+            alert,
+            &healthy,
+            &quiet,
+            recovered_at,
+            &groups,
+            missing,
+            0.9,
+        ));
+    } else if !healthy.is_empty() && (groups.is_empty() || best < healthy_score) {
+        let conf = (0.55 + healthy_score * 0.3 - best * 0.2).clamp(0.35, 0.9);
+        out.push(healthy_hypothesis(
+            alert,
+            &healthy,
+            &quiet,
+            recovered_at,
+            &groups,
+            missing,
+            conf,
+        ));
+    } else if best >= FAILURE_THRESHOLD {
+        let second = groups
+            .get(1)
+            .map_or(0.0, |g| g.score)
+            .max(healthy_score * 0.5);
+        out.push(failure_hypothesis(
+            &groups[0],
+            &groups[1..],
+            &healthy,
+            missing,
+            confidence(&groups[0], second),
+        ));
+    } else {
+        out.push(unknown_hypothesis(evidence, &groups, missing));
+    }
+    // Alternatives, best first (a failure group already on top is not repeated).
+    let top_is_failure =
+        out[0].category != Category::Healthy && out[0].category != Category::Unknown;
+    for (i, g) in groups
+        .iter()
+        .enumerate()
+        .skip(usize::from(top_is_failure))
+        .take(3)
+    {
+        let others: Vec<Group<'a>> = groups
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, g)| g.clone())
+            .collect();
+        let second = others.first().map_or(0.0, |o| o.score);
+        out.push(failure_hypothesis(
+            g,
+            &others,
+            &healthy,
+            missing,
+            confidence(g, second.max(best)) * 0.8,
+        ));
+    }
+    if top_is_failure && !healthy.is_empty() {
+        out.push(healthy_hypothesis(
+            alert,
+            &healthy,
+            &quiet,
+            recovered_at,
+            &groups,
+            missing,
+            0.15,
+        ));
+    }
+    let _ = alert_time;
+    out
+}
+
+fn confidence(g: &Group<'_>, second: f64) -> f64 {
+    let strength = (g.score / 1.6).min(1.0);
+    let margin = if g.score > 0.0 {
+        (1.0 - second / g.score).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let agents = g.agents().len();
+    let c = 0.25 + 0.45 * strength + 0.15 * margin + if agents > 1 { 0.1 } else { 0.0 }
+        - if g.demoted.is_some() { 0.2 } else { 0.0 };
+    c.clamp(0.1, 0.95)
+}
+
+fn citations<'a>(evs: impl IntoIterator<Item = Ev<'a>>) -> Vec<Citation> {
+    let mut out: Vec<Citation> = Vec::new();
+    for e in evs {
+        let c = e.citation();
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn missing_lines(missing: &[Missing]) -> Vec<String> {
+    missing
+        .iter()
+        .map(|m| {
+            format!(
+                "{} could not contribute ({}): its evidence was not weighed",
+                m.agent, m.why
+            )
+        })
+        .collect()
+}
+
+fn failure_hypothesis<'a>(
+    g: &Group<'a>,
+    others: &[Group<'a>],
+    healthy: &[Ev<'a>],
+    missing: &[Missing],
+    confidence: f64,
+) -> Hypothesis {
+    let Some(primary) = g.primary() else {
+        return unknown_hypothesis(&[], others, missing);
+    };
+    let label = if g.category == Category::Unknown {
+        "Unidentified failure"
+    } else {
+        g.category.label()
+    };
+    let title = format!(
+        "{}: {}",
+        upper_first(label),
+        primary.f.title.trim_end_matches('.')
+    );
+    let mut explanation = format!("{}.", primary.f.title.trim_end_matches('.'));
+    let also: Vec<String> = g
+        .members
+        .iter()
+        .skip(1)
+        .take(3)
+        .map(|(e, _)| format!("{} ({})", e.f.title.trim_end_matches('.'), e.agent))
+        .collect();
+    if !also.is_empty() {
+        explanation.push_str(&format!(" Also seen: {}.", also.join("; ")));
+    }
+    for n in &g.notes {
+        explanation.push(' ');
+        explanation.push_str(n);
+    }
+    if let Some(why) = &g.demoted {
+        explanation.push_str(&format!(" Weak evidence: {why}."));
+    }
+    let mut ruled_out: Vec<String> = others
+        .iter()
+        .take(4)
+        .filter_map(|o| {
+            let p = o.primary()?;
+            let why = o
+                .demoted
+                .clone()
+                .unwrap_or_else(|| "weaker or less specific evidence".to_owned());
+            Some(format!(
+                "{} — {}: {why}",
+                o.category.label(),
+                p.f.title.trim_end_matches('.')
+            ))
+        })
+        .collect();
+    if let Some(h) = healthy.first() {
+        ruled_out.push(format!(
+            "healthy — {}: contradicted by {}",
+            h.f.title.trim_end_matches('.'),
+            primary.f.title.trim_end_matches('.')
+        ));
+    }
+    ruled_out.extend(missing_lines(missing));
+    Hypothesis {
+        category: g.category,
+        title,
+        explanation,
+        confidence,
+        citations: citations(
+            g.members
+                .iter()
+                .map(|(e, _)| *e)
+                .take(6)
+                .chain(g.context.iter().copied().take(2)),
+        ),
+        ruled_out,
+    }
+}
+
+fn healthy_hypothesis<'a>(
+    alert: &AlertInfo,
+    healthy: &[Ev<'a>],
+    quiet: &[Ev<'a>],
+    recovered_at: Option<Timestamp>,
+    groups: &[Group<'a>],
+    missing: &[Missing],
+    confidence: f64,
+) -> Hypothesis {
+    let name = alert.name.clone().unwrap_or_else(|| "the alert".to_owned());
+    let title = if alert.is_always_firing() {
+        format!("No active failure: {name} is an always-firing heartbeat alert")
+    } else if let Some(rec) = recovered_at {
+        format!(
+            "Recovered: healthy again since {} — no active failure now",
+            hhmm(rec)
+        )
+    } else {
+        format!(
+            "No active failure: {}",
+            healthy.first().map_or_else(
+                || "the alerted service looks healthy".to_owned(),
+                |h| h.f.title.trim_end_matches('.').to_owned()
+            )
+        )
+    };
+    let mut explanation = String::new();
+    if alert.is_always_firing() {
+        explanation.push_str(&format!("{name} fires all the time by design (it proves the alerting pipeline works); its arrival here is a routing issue, not an incident. "));
+    }
+    for h in healthy.iter().take(3) {
+        explanation.push_str(&format!("{}. ", h.f.title.trim_end_matches('.')));
+    }
+    for q in quiet.iter().take(2) {
+        explanation.push_str(&format!("{}. ", q.f.title.trim_end_matches('.')));
+    }
+    if healthy.is_empty() && quiet.is_empty() && !alert.is_always_firing() {
+        explanation.push_str("No agent found an active failure. ");
+    }
+    let ruled_out: Vec<String> = groups
+        .iter()
+        .take(4)
+        .filter_map(|g| {
+            let p = g.primary()?;
+            let why = g
+                .demoted
+                .clone()
+                .unwrap_or_else(|| "not enough to explain the alert".to_owned());
+            Some(format!(
+                "{} — {}: {why}",
+                g.category.label(),
+                p.f.title.trim_end_matches('.')
+            ))
+        })
+        .chain(missing_lines(missing))
+        .collect();
+    Hypothesis {
+        category: Category::Healthy,
+        title,
+        explanation: explanation.trim().to_owned(),
+        confidence,
+        citations: citations(healthy.iter().copied().chain(quiet.iter().copied()).take(6)),
+        ruled_out,
+    }
+}
+
+fn unknown_hypothesis<'a>(
+    evidence: &[Ev<'a>],
+    groups: &[Group<'a>],
+    missing: &[Missing],
+) -> Hypothesis {
+    let mut explanation = String::from("The evidence does not name a cause.");
+    let notes: Vec<&str> = evidence
+        .iter()
+        .filter(|e| {
+            is_context(e.f) && matches!(e.f.kind.as_str(), "target_not_found" | "no_log_groups")
+        })
+        .map(|e| e.f.title.as_str())
+        .collect();
+    for n in notes.iter().take(3) {
+        explanation.push_str(&format!(" {}.", n.trim_end_matches('.')));
+    }
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|m| m.agent.as_str()).collect();
+        explanation.push_str(&format!(" Missing: {} could not answer.", names.join(", ")));
+    }
+    if let Some(g) = groups.first().and_then(|g| g.primary()) {
+        explanation.push_str(&format!(
+            " The strongest signal, too weak to call a cause: {}.",
+            g.f.title.trim_end_matches('.')
+        ));
+    }
+    Hypothesis {
+        category: Category::Unknown,
+        title: "Cause not identified: not enough evidence".to_owned(),
+        explanation,
+        confidence: 0.2,
+        citations: citations(groups.iter().filter_map(|g| g.primary().copied()).take(3)),
+        ruled_out: missing_lines(missing),
+    }
+}

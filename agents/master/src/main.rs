@@ -1,0 +1,49 @@
+//! `sremesh-master`: the master agent. Wiring only; the logic is in the library.
+
+use clap::Parser;
+use sremesh_a2a::client::ClientOptions;
+use sremesh_master::orchestrator::{Limits, Orchestrator};
+use sremesh_master::{MasterAgent, endpoints, notify, snapshot};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "sremesh-master", about = "The sremesh master agent")]
+struct Args {
+    #[command(flatten)]
+    agent: sremesh_agent::AgentArgs,
+    /// AWS region (AgentCore endpoints, Secrets Manager).
+    #[arg(long, env = "AWS_REGION")]
+    aws_region: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let setup = sremesh_agent::Setup::new("master", &args.agent)?;
+    // `<AGENT>_AGENT_URL` / `_RUNTIME_ARN` are named after the catalogue, so they are read as a map.
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let config = &setup.loaded.config;
+    let opts = ClientOptions {
+        connect_timeout: None,
+        aws_region: args.aws_region.clone(),
+    };
+    let specialists = endpoints::specialists(config, &env, &opts).map_err(anyhow::Error::msg)?;
+    let inv = &config.investigation;
+    let limits = Limits {
+        initial: Duration::try_from(inv.initial_deadline)?,
+        cutoff: Duration::try_from(inv.hard_cutoff)?,
+        margin: Duration::try_from(inv.agent_margin)?,
+    };
+    let notifier: Arc<dyn notify::Notifier> = Arc::new(notify::Silent);
+    let orchestrator = Orchestrator::new(specialists, limits, notifier);
+    let agent = MasterAgent::new(orchestrator, snapshot::cutoff(config), setup.model.clone());
+    sremesh_agent::serve(
+        setup,
+        Arc::new(agent),
+        Arc::new(sremesh_agent::Busy::default()),
+    )
+    .await?;
+    Ok(())
+}

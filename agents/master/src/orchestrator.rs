@@ -1,0 +1,212 @@
+//! One investigation's lifecycle: announce, fan out in parallel with per-agent deadlines,
+//! post the initial report at the initial deadline (or as soon as every agent has answered),
+//! post late results as updates until the hard cutoff, then stop waiting.
+
+use crate::notify::{Event, Notifier, Progress, ProgressState, Queue};
+use crate::outcome::{AgentState, Outcome};
+use crate::report;
+use futures::stream::{FuturesUnordered, StreamExt};
+use sremesh_agent::{AgentClient, CallError};
+use sremesh_core::{AgentInfo, AgentResult, AgentStatus, AlertContext, Report};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The investigation's deadlines (config.yaml `investigation`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The initial report is posted this long after receipt.
+    pub initial: Duration,
+    /// Late results are accepted until this long after receipt.
+    pub cutoff: Duration,
+    /// Each agent's deadline is `initial - margin` (time to build and post the report).
+    pub margin: Duration,
+}
+
+/// A specialist the master may ask: `client` is `None` when it is disabled.
+#[derive(Debug, Clone)]
+pub struct Specialist {
+    pub info: &'static AgentInfo,
+    pub client: Option<Arc<AgentClient>>,
+}
+
+/// Runs investigations against a fixed set of specialists.
+pub struct Orchestrator {
+    specialists: Vec<Specialist>,
+    limits: Limits,
+    notifier: Arc<dyn Notifier>,
+}
+
+type Answer = (&'static AgentInfo, Result<AgentResult, CallError>, Duration);
+
+impl Orchestrator {
+    pub fn new(specialists: Vec<Specialist>, limits: Limits, notifier: Arc<dyn Notifier>) -> Self {
+        Self {
+            specialists,
+            limits,
+            notifier,
+        }
+    }
+
+    /// The specialists (for snapshots).
+    pub fn specialists(&self) -> &[Specialist] {
+        &self.specialists
+    }
+
+    /// The deadlines.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The notifier.
+    pub fn notifier(&self) -> Arc<dyn Notifier> {
+        self.notifier.clone()
+    }
+
+    /// Investigates `ctx` to the end (hard cutoff or every agent answered) and returns the final
+    /// report; the initial report and updates are delivered on the way.
+    pub async fn investigate(&self, ctx: AlertContext) -> Report {
+        let start = Instant::now();
+        let (initial_at, cutoff_at) = (start + self.limits.initial, start + self.limits.cutoff);
+        let ctx = Arc::new(ctx);
+        let (queue, delivery) = Queue::start(self.notifier.clone());
+        let mut outcomes: Vec<Outcome> = self
+            .specialists
+            .iter()
+            .map(|s| Outcome {
+                agent: s.info,
+                state: if s.client.is_some() {
+                    AgentState::Pending
+                } else {
+                    AgentState::Disabled
+                },
+            })
+            .collect();
+        queue.send(Event::Started {
+            ctx: ctx.clone(),
+            agents: progress(&outcomes),
+            initial_secs: self.limits.initial.as_secs(),
+            cutoff_secs: self.limits.cutoff.as_secs(),
+        });
+        let budget = self
+            .limits
+            .initial
+            .saturating_sub(self.limits.margin)
+            .max(Duration::from_millis(500));
+        let mut calls: FuturesUnordered<_> = self
+            .specialists
+            .iter()
+            .filter_map(|s| s.client.clone().map(|c| (s.info, c)))
+            .map(|(info, client)| {
+                let mut agent_ctx = (*ctx).clone();
+                agent_ctx.deadline_ms = Some(budget.as_millis() as u64);
+                // The orchestrator's own cutoff ends the wait; the transport timeout is a backstop.
+                let wait = self.limits.cutoff + Duration::from_secs(1);
+                async move {
+                    let t = Instant::now();
+                    let r = client.investigate(&agent_ctx, wait).await;
+                    (info, r, t.elapsed())
+                }
+            })
+            .collect();
+        tracing::info!(investigation_id = %ctx.investigation_id, agents = calls.len(), "investigation_started");
+        let mut initial_sent = false;
+        if calls.is_empty() {
+            queue.send(Event::Report {
+                ctx: ctx.clone(),
+                report: Box::new(report::build(&ctx, &outcomes)),
+            });
+            initial_sent = true;
+        }
+        while !calls.is_empty() {
+            tokio::select! {
+                // Cutoff first: nothing is posted once it has passed.
+                biased;
+                () = tokio::time::sleep_until(cutoff_at) => {
+                    for o in outcomes.iter_mut().filter(|o| o.state == AgentState::Pending) {
+                        tracing::warn!(investigation_id = %ctx.investigation_id, agent = o.agent.id, "agent_cut_off");
+                        o.state = AgentState::Failed { kind: "timeout".into(), detail: format!("no answer before the {} s cutoff", self.limits.cutoff.as_secs()) };
+                    }
+                    break;
+                }
+                () = tokio::time::sleep_until(initial_at), if !initial_sent => {
+                    let pending = calls.len();
+                    tracing::info!(investigation_id = %ctx.investigation_id, pending, "initial_report_at_deadline");
+                    queue.send(Event::Report { ctx: ctx.clone(), report: Box::new(report::build(&ctx, &outcomes)) });
+                    initial_sent = true;
+                }
+                Some(answer) = calls.next() => {
+                    let block = record(&mut outcomes, answer, &ctx.investigation_id);
+                    if !initial_sent {
+                        if calls.is_empty() {
+                            queue.send(Event::Report { ctx: ctx.clone(), report: Box::new(report::build(&ctx, &outcomes)) });
+                            initial_sent = true;
+                        } else {
+                            queue.send(Event::Progress { ctx: ctx.clone(), agents: progress(&outcomes) });
+                        }
+                    } else if let Some(block) = block {
+                        let report = report::build(&ctx, &outcomes);
+                        queue.send(Event::Update { ctx: ctx.clone(), block: Box::new(block), report: Box::new(report) });
+                    }
+                }
+            }
+        }
+        drop(calls);
+        let final_report = report::build(&ctx, &outcomes);
+        drop(queue);
+        if delivery.await.is_err() {
+            tracing::error!(investigation_id = %ctx.investigation_id, "delivery task failed");
+        }
+        tracing::info!(investigation_id = %ctx.investigation_id, elapsed_ms = start.elapsed().as_millis() as u64, category = %final_report.hypotheses[0].category, "investigation_finished");
+        final_report
+    }
+}
+
+/// Records an answer; returns its evidence block (for an update) when it is new evidence.
+fn record(
+    outcomes: &mut [Outcome],
+    (info, result, took): Answer,
+    investigation_id: &str,
+) -> Option<sremesh_core::EvidenceBlock> {
+    let o = outcomes.iter_mut().find(|o| std::ptr::eq(o.agent, info))?;
+    o.state = match result {
+        Ok(mut r) => {
+            if r.agent != info.id {
+                tracing::warn!(investigation_id, agent = info.id, answered_as = %r.agent, "agent_answered_under_another_id");
+                r.agent = info.id.to_owned();
+            }
+            if r.telemetry.duration_ms == 0 {
+                r.telemetry.duration_ms = took.as_millis() as u64;
+            }
+            AgentState::Done(r)
+        }
+        Err(e) => {
+            tracing::warn!(investigation_id, agent = info.id, kind = e.kind(), error = %e, "agent_call_failed");
+            AgentState::Failed {
+                kind: e.kind().to_owned(),
+                detail: e.to_string(),
+            }
+        }
+    };
+    Some(o.block())
+}
+
+fn progress(outcomes: &[Outcome]) -> Vec<Progress> {
+    outcomes
+        .iter()
+        .map(|o| Progress {
+            agent: o.agent,
+            state: match &o.state {
+                AgentState::Disabled | AgentState::Skipped(_) => ProgressState::Disabled,
+                AgentState::Pending => ProgressState::Running,
+                AgentState::Failed { kind, .. } => ProgressState::Failed(kind.clone()),
+                AgentState::Done(r) if r.status == AgentStatus::Ok => {
+                    ProgressState::Done(r.summary.clone())
+                }
+                AgentState::Done(r) => ProgressState::Failed(
+                    r.error.clone().unwrap_or_else(|| format!("{:?}", r.status)),
+                ),
+            },
+        })
+        .collect()
+}

@@ -1,0 +1,299 @@
+//! The hypothesis engine on hand-built agent results: one case per reasoning pattern.
+
+use jiff::Timestamp;
+use serde_json::json;
+use sremesh_core::{AgentResult, AlertContext, Category, Finding, Severity};
+use sremesh_master::alert::AlertInfo;
+use sremesh_master::hypotheses::{Missing, rank};
+
+const NOW: &str = "2026-04-18T10:25:00Z";
+
+fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+fn mins_ago(m: i64) -> Timestamp {
+    now()
+        .checked_sub(jiff::SignedDuration::from_mins(m))
+        .unwrap()
+}
+
+fn alert(text: &str) -> AlertInfo {
+    AlertInfo::from_context(&AlertContext::from_text(
+        text,
+        now(),
+        jiff::SignedDuration::from_mins(30),
+        jiff::SignedDuration::from_mins(5),
+    ))
+}
+
+fn f(
+    id: &str,
+    kind: &str,
+    sev: Severity,
+    cat: Option<Category>,
+    service: &str,
+    title: &str,
+) -> Finding {
+    let mut f = Finding::new(id, kind, sev, title).with_service(service);
+    f.category = cat;
+    f
+}
+
+fn ok(agent: &str, findings: Vec<Finding>) -> AgentResult {
+    AgentResult::ok(agent, "test", findings)
+}
+
+struct Case {
+    name: &'static str,
+    alert: &'static str,
+    results: Vec<AgentResult>,
+    missing: Vec<Missing>,
+    category: Category,
+    /// Finding ids the top hypothesis must cite (agent, id).
+    cites: Vec<(&'static str, &'static str)>,
+    /// Words that must not appear in the top hypothesis's title or explanation.
+    not_in_text: Vec<&'static str>,
+}
+
+fn check(c: Case) {
+    let refs: Vec<&AgentResult> = c.results.iter().collect();
+    let hs = rank(&alert(c.alert), now(), &refs, &c.missing);
+    let top = &hs[0];
+    assert_eq!(top.category, c.category, "{}: top = {top:#?}", c.name);
+    for (agent, id) in &c.cites {
+        assert!(
+            top.citations
+                .iter()
+                .any(|x| x.agent == *agent && x.finding == *id),
+            "{}: must cite {agent}/{id}: {top:#?}",
+            c.name
+        );
+    }
+    let text = format!("{} {}", top.title, top.explanation).to_lowercase();
+    for w in &c.not_in_text {
+        assert!(
+            !text.contains(&w.to_lowercase()),
+            "{}: '{w}' in {text}",
+            c.name
+        );
+    }
+    assert!((0.0..=1.0).contains(&top.confidence));
+    assert!(!top.title.is_empty() && !top.explanation.is_empty());
+}
+
+#[test]
+fn reasoning_patterns() {
+    let statsd_noise = f(
+        "noise",
+        "log_pattern",
+        Severity::High,
+        Some(Category::DependencyFailure),
+        "statsd",
+        "statsd Connection refused ×60",
+    )
+    .with_attr("signature", "connection_refused")
+    .with_attr("new", false)
+    .with_attr("surging", false);
+    let cases = vec![
+        Case {
+            name: "OOM beats constant noise",
+            alert: "[FIRING:1] KubePodCrashLooping (recommendation-svc prod)",
+            results: vec![ok("eks", vec![
+                f("oom", "oom_killed", Severity::Critical, Some(Category::ResourceExhaustion), "recommendation-svc", "recommendation-svc-5d9-abcde OOMKilled (exit code 137), restarted 6 times"),
+            ]), ok("cloudwatch_logs", vec![statsd_noise.clone()])],
+            missing: vec![],
+            category: Category::ResourceExhaustion,
+            cites: vec![("eks", "oom")],
+            not_in_text: vec!["statsd"],
+        },
+        Case {
+            name: "a new image crashing right after its rollout is a code defect",
+            alert: "Triggered: [P1] payments-api error rate",
+            results: vec![ok("eks", vec![
+                f("crash", "crash_loop", Severity::Critical, Some(Category::CodeDefect), "payments-api", "payments-api-6c7-x CrashLoopBackOff (exit 1): TypeError: Cannot read properties of undefined").with_attr("signature", "code_defect"),
+                f("roll", "recent_rollout", Severity::Info, None, "payments-api", "payments-api rolled out v1.7.4 → v1.8.0").at(mins_ago(3)).with_attr("from_image", "x:v1.7.4").with_attr("to_image", "x:v1.8.0"),
+            ])],
+            missing: vec![],
+            category: Category::CodeDefect,
+            cites: vec![("eks", "crash"), ("eks", "roll")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "an uncategorised crash after an image change is a code defect",
+            alert: "payments-api is down",
+            results: vec![ok("eks", vec![
+                f("crash", "crash_loop", Severity::High, None, "payments-api", "payments-api-6c7-x CrashLoopBackOff (exit 1)"),
+                f("roll", "recent_rollout", Severity::Info, None, "payments-api", "rollout v1 → v2").at(mins_ago(4)).with_attr("from_image", "x:v1").with_attr("to_image", "x:v2"),
+            ])],
+            missing: vec![],
+            category: Category::CodeDefect,
+            cites: vec![("eks", "crash"), ("eks", "roll")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "the same image crashing after a change is a configuration error",
+            alert: "[FIRING:1] KubePodCrashLooping (billing-api)",
+            results: vec![ok("eks", vec![
+                f("crash", "crash_loop", Severity::High, None, "billing-api", "billing-api-1-x CrashLoopBackOff (exit 1)"),
+                f("roll", "recent_rollout", Severity::Info, None, "billing-api", "new ReplicaSet, same image").at(mins_ago(6)).with_attr("from_image", "x:v3").with_attr("to_image", "x:v3"),
+            ])],
+            missing: vec![],
+            category: Category::ConfigurationError,
+            cites: vec![("eks", "crash")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "database too-many-clients explains the application's pool timeouts",
+            alert: "[FIRING:1] OrdersApiHighErrorRate (orders-api)",
+            results: vec![
+                ok("cloudwatch_logs", vec![
+                    f("db", "log_pattern", Severity::Critical, Some(Category::ResourceExhaustion), "orders-db", "FATAL: sorry, too many clients already ×214").with_attr("signature", "too_many_clients").with_attr("new", true),
+                    f("pool", "log_pattern", Severity::High, Some(Category::ResourceExhaustion), "orders-api", "Knex: Timeout acquiring a connection ×90").with_attr("signature", "pool_exhausted").with_attr("new", true),
+                ]),
+                ok("eks", vec![f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "orders-api", "orders-api: 3/3 pods Ready, 0 restarts")]),
+            ],
+            missing: vec![],
+            category: Category::ResourceExhaustion,
+            cites: vec![("cloudwatch_logs", "db"), ("cloudwatch_logs", "pool")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "an always-firing heartbeat is no incident",
+            alert: "[FIRING:1] Watchdog (prod monitoring)\nalertname: Watchdog",
+            results: vec![ok("eks", vec![f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "", "cluster healthy: 12/12 pods Ready")])],
+            missing: vec![],
+            category: Category::Healthy,
+            cites: vec![("eks", "h")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "errors that stopped before the recovery are a past incident",
+            alert: "[PagerDuty] orders-worker consumer lag (escalated)",
+            results: vec![
+                ok("eks", vec![f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "orders-worker", "orders-worker recovered: 3/3 Ready since 10:09").with_attr("recovered_at", "2026-04-18T10:09:00Z")]),
+                ok("cloudwatch_logs", vec![f("burst", "log_pattern", Severity::High, Some(Category::DependencyFailure), "orders-worker", "CONNECTION_FORCED ×40").with_attr("new", true).with_attr("last_seen", "2026-04-18T10:06:00Z")]),
+            ],
+            missing: vec![],
+            category: Category::Healthy,
+            cites: vec![("eks", "h")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "an alerted service's DNS failures beat another namespace's old crash loop",
+            alert: "[Alerting] fraud-scorer error rate",
+            results: vec![
+                ok("eks", vec![
+                    f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "fraud-scorer", "fraud-scorer: 4/4 pods Ready"),
+                    f("legacy", "crash_loop", Severity::High, Some(Category::CodeDefect), "legacy-reports", "legacy-reports CrashLoopBackOff for 6 days"),
+                ]),
+                ok("cloudwatch_logs", vec![f("dns", "log_pattern", Severity::High, Some(Category::Infrastructure), "fraud-scorer", "Temporary failure in name resolution ×120 (new)").with_attr("signature", "dns_failure").with_attr("new", true)]),
+            ],
+            missing: vec![],
+            category: Category::Infrastructure,
+            cites: vec![("cloudwatch_logs", "dns")],
+            not_in_text: vec!["legacy-reports"],
+        },
+        Case {
+            name: "a Lambda timing out on a slow partner is the partner",
+            alert: "ALARM: \"payments-webhook-handler-errors\" in US East",
+            results: vec![ok("cloudwatch_logs", vec![
+                f("to", "lambda_timeout", Severity::High, Some(Category::DependencyFailure), "payments-webhook-handler", "Task timed out after 6.01 seconds ×37").with_attr("log_group", "/aws/lambda/payments-webhook-handler").with_attr("new", true),
+                f("gw", "log_pattern", Severity::Medium, Some(Category::DependencyFailure), "payments-webhook-handler", "acmebank API 504 Gateway Timeout after 5012 ms").with_attr("signature", "http_5xx").with_attr("log_group", "/aws/lambda/payments-webhook-handler").with_attr("new", true),
+            ])],
+            missing: vec![],
+            category: Category::DependencyFailure,
+            cites: vec![("cloudwatch_logs", "to"), ("cloudwatch_logs", "gw")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "nothing answered: unknown, saying what is missing",
+            alert: "[FIRING:1] Something (x)",
+            results: vec![],
+            missing: vec![Missing { agent: "eks".into(), why: "timeout".into() }, Missing { agent: "cloudwatch_logs".into(), why: "connection refused".into() }],
+            category: Category::Unknown,
+            cites: vec![],
+            not_in_text: vec![],
+        },
+    ];
+    for c in cases {
+        check(c);
+    }
+}
+
+#[test]
+fn thin_evidence_is_unknown_and_says_what_is_missing() {
+    let r = ok(
+        "eks",
+        vec![f(
+            "t",
+            "target_not_found",
+            Severity::Info,
+            None,
+            "",
+            "nothing in the cluster matches 'billing-gw'",
+        )],
+    );
+    let hs = rank(
+        &alert("billing-gw is slow"),
+        now(),
+        &[&r],
+        &[Missing {
+            agent: "cloudwatch_logs".into(),
+            why: "timeout".into(),
+        }],
+    );
+    assert_eq!(hs[0].category, Category::Unknown);
+    assert!(
+        hs[0].explanation.contains("cloudwatch_logs"),
+        "{}",
+        hs[0].explanation
+    );
+    assert!(
+        hs[0].explanation.contains("billing-gw"),
+        "{}",
+        hs[0].explanation
+    );
+    assert!(hs[0].confidence < 0.3);
+}
+
+#[test]
+fn alternatives_are_ranked_and_ruled_out_lists_them() {
+    let r = ok(
+        "eks",
+        vec![
+            f(
+                "oom",
+                "oom_killed",
+                Severity::Critical,
+                Some(Category::ResourceExhaustion),
+                "svc-a",
+                "svc-a OOMKilled",
+            ),
+            f(
+                "img",
+                "image_pull",
+                Severity::Medium,
+                Some(Category::ConfigurationError),
+                "svc-a",
+                "svc-a ImagePullBackOff",
+            ),
+        ],
+    );
+    let hs = rank(&alert("svc-a down"), now(), &[&r], &[]);
+    assert_eq!(hs[0].category, Category::ResourceExhaustion);
+    assert!(
+        hs.iter()
+            .any(|h| h.category == Category::ConfigurationError)
+    );
+    assert!(
+        hs[0]
+            .ruled_out
+            .iter()
+            .any(|l| l.contains("ImagePullBackOff")),
+        "{:?}",
+        hs[0].ruled_out
+    );
+    assert!(hs[0].confidence > hs[1].confidence);
+    let _ = json!({});
+}
