@@ -29,6 +29,16 @@ enum Command {
     Config(cmd::config::ConfigCommand),
     /// Serve a scenario over the real Slack, Discord, Kubernetes and CloudWatch Logs protocols.
     Sandbox(cmd::sandbox::SandboxArgs),
+    /// Run scenario files through the whole mesh and score the reports.
+    Eval(cmd::eval::EvalArgs),
+}
+
+/// Loads and validates config.yaml (flag, `SREMESH_CONFIG`, or walking up).
+fn load_config(explicit: Option<&std::path::Path>) -> anyhow::Result<sremesh_core::config::Loaded> {
+    let cwd = std::env::current_dir()?;
+    let path = sremesh_core::config::find_config(explicit, None, &cwd)?;
+    let path = path.canonicalize().unwrap_or(path);
+    Ok(sremesh_core::config::load(&path)?)
 }
 
 fn main() -> ExitCode {
@@ -37,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Config(c) => cmd::config::run(c, cli.config.as_deref()),
         Command::Sandbox(a) => cmd::sandbox::run(a),
+        Command::Eval(a) => load_config(cli.config.as_deref()).and_then(|l| cmd::eval::run(a, l)),
     };
     match result {
         Ok(code) => code,

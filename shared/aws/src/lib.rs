@@ -6,8 +6,13 @@
 //! sources (`AWS_ENDPOINT_URL[_<SERVICE>]`, `AWS_REGION`, env/profile/IRSA/IMDS credentials) —
 //! that is how tests point clients at moto or the sandbox.
 //!
-//! Architecture invariant: no service crate (`aws-sdk-*`) here; each caller depends on exactly
-//! the services it calls.
+//! [`secrets`] resolves credentials held in Secrets Manager (with a refresh TTL).
+//!
+//! Architecture invariant: no service crate (`aws-sdk-*`) here but Secrets Manager, which every
+//! binary that holds a credential needs; each caller depends on exactly the other services it
+//! calls.
+
+pub mod secrets;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;

@@ -15,6 +15,7 @@ mod kube;
 mod model;
 mod parse;
 mod reader;
+pub mod score;
 mod shift;
 mod world;
 
@@ -22,6 +23,7 @@ pub use error::{Problem, ScenarioError};
 pub use kube::{DEFAULT_K8S_VERSION, split_prefix};
 pub use model::*;
 pub use parse::SCHEMA;
+pub use score::{Score, score};
 pub use shift::{K8S_TIME_KEYS, k8s_time, shift_object};
 pub use world::DEFAULT_GUILD;
 

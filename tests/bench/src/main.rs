@@ -4,6 +4,7 @@
 
 mod a2a;
 mod load;
+mod orchestration;
 mod procs;
 mod startup;
 
@@ -31,6 +32,11 @@ enum Cmd {
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
     },
+    /// Orchestration overhead: report ready minus the slowest agent's answer.
+    Orchestration {
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
     /// Agent process start → first `/ping` 200, and idle RSS.
     Startup {
         #[arg(long, default_value_t = 20)]
@@ -48,5 +54,6 @@ async fn main() -> anyhow::Result<()> {
             concurrency,
         } => a2a::run(&cli.bin_dir, &cli.python, seconds, concurrency).await,
         Cmd::Startup { runs } => startup::run(&cli.bin_dir, runs).await,
+        Cmd::Orchestration { runs } => orchestration::run(runs).await,
     }
 }

@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
 pub mod config;
+pub mod eval;
+pub mod mesh;
 pub mod sandbox;
