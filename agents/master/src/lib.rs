@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod alert;
+pub mod chat;
 pub mod endpoints;
 pub mod hypotheses;
 pub mod notify;
@@ -15,7 +16,7 @@ pub mod outcome;
 pub mod report;
 pub mod snapshot;
 
-use notify::{Event, SnapshotOutcome};
+use notify::Event;
 use orchestrator::Orchestrator;
 use sremesh_agent::{Answer, Executor, Job};
 use sremesh_core::{AlertContext, SnapshotRequest};
@@ -63,20 +64,13 @@ impl Executor for MasterAgent {
             self.model.as_deref(),
             req.requested_at,
         );
-        let mut reports = vec![(
-            sremesh_core::catalogue::agent(sremesh_core::catalogue::MASTER)
-                .expect("the master is in the catalogue"),
-            SnapshotOutcome::Report(master.clone()),
-        )];
-        reports.extend(outcomes);
-        self.orchestrator
-            .notifier()
-            .notify(Event::Snapshot {
-                reports,
-                platform: req.platform,
-                channel: req.channel_id.clone(),
-            })
-            .await;
+        let summary = snapshot::summary(req.requested_at, master.clone(), outcomes);
+        let event = Event::Snapshot {
+            summary,
+            platform: req.platform,
+            channel: req.channel_id.clone(),
+        };
+        self.orchestrator.notifier().notify(event).await;
         Answer::Snapshot(master)
     }
 }

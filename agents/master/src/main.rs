@@ -2,6 +2,8 @@
 
 use clap::Parser;
 use sremesh_a2a::client::ClientOptions;
+use sremesh_aws::secrets::secret_source;
+use sremesh_master::chat::ChatNotifier;
 use sremesh_master::orchestrator::{Limits, Orchestrator};
 use sremesh_master::{MasterAgent, endpoints, notify, snapshot};
 use std::collections::HashMap;
@@ -16,6 +18,18 @@ struct Args {
     /// AWS region (AgentCore endpoints, Secrets Manager).
     #[arg(long, env = "AWS_REGION")]
     aws_region: Option<String>,
+    /// Slack Web API base URL.
+    #[arg(long, env = "SLACK_API_URL", default_value = sremesh_chat::SlackApi::DEFAULT_BASE_URL)]
+    slack_api_url: String,
+    /// Slack bot token, or the ARN of a Secrets Manager secret holding it (unset: no Slack posts).
+    #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
+    slack_bot_token: Option<String>,
+    /// Discord REST API base URL.
+    #[arg(long, env = "DISCORD_API_URL", default_value = sremesh_chat::DiscordApi::DEFAULT_BASE_URL)]
+    discord_api_url: String,
+    /// Discord bot token, or a Secrets Manager ARN (unset: no Discord posts).
+    #[arg(long, env = "DISCORD_BOT_TOKEN", hide_env_values = true)]
+    discord_bot_token: Option<String>,
 }
 
 #[tokio::main]
@@ -36,7 +50,21 @@ async fn main() -> anyhow::Result<()> {
         cutoff: Duration::try_from(inv.hard_cutoff)?,
         margin: Duration::try_from(inv.agent_margin)?,
     };
-    let notifier: Arc<dyn notify::Notifier> = Arc::new(notify::Silent);
+    let slack = match args.slack_bot_token.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => Some(sremesh_chat::SlackApi::new(
+            &args.slack_api_url,
+            secret_source(t),
+        )?),
+        None => None,
+    };
+    let discord = match args.discord_bot_token.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => Some(sremesh_chat::DiscordApi::new(
+            &args.discord_api_url,
+            secret_source(t),
+        )?),
+        None => None,
+    };
+    let notifier: Arc<dyn notify::Notifier> = Arc::new(ChatNotifier::new(slack, discord));
     let orchestrator = Orchestrator::new(specialists, limits, notifier);
     let agent = MasterAgent::new(orchestrator, snapshot::cutoff(config), setup.model.clone());
     sremesh_agent::serve(

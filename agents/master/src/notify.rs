@@ -1,27 +1,13 @@
 //! Where an investigation's messages go: one small trait, an ordered delivery queue per
 //! investigation (so "started" comes before progress, progress before the report, the report
 //! before updates), and never a blocked or crashed orchestrator when delivery fails.
+//! The messages themselves are the chat crate's (`sremesh_chat::messages`) and the report.
 
 use futures::future::BoxFuture;
-use sremesh_core::{AgentInfo, AlertContext, EvidenceBlock, Report, SnapshotReport};
+use sremesh_chat::messages::{Enrichment, FailureNotice, SnapshotSummary, Started};
+use sremesh_core::{AlertContext, Platform, Report};
 use std::sync::Arc;
 use tokio::sync::mpsc;
-
-/// One agent's progress, for the "investigation started" message updated in place.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Progress {
-    pub agent: &'static AgentInfo,
-    pub state: ProgressState,
-}
-
-/// Where an agent is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProgressState {
-    Running,
-    Done(String),
-    Failed(String),
-    Disabled,
-}
 
 /// Something to tell the alert's thread (or channel).
 #[derive(Debug, Clone)]
@@ -29,14 +15,12 @@ pub enum Event {
     /// The investigation started: which agents were asked.
     Started {
         ctx: Arc<AlertContext>,
-        agents: Vec<Progress>,
-        initial_secs: u64,
-        cutoff_secs: u64,
+        message: Started,
     },
-    /// An agent finished before the initial report (update the started message in place).
+    /// Agents finished before the initial report: the started message, updated in place.
     Progress {
         ctx: Arc<AlertContext>,
-        agents: Vec<Progress>,
+        message: Started,
     },
     /// The initial report.
     Report {
@@ -46,28 +30,20 @@ pub enum Event {
     /// A late result, with the report as it now stands.
     Update {
         ctx: Arc<AlertContext>,
-        block: Box<EvidenceBlock>,
+        message: Box<Enrichment>,
         report: Box<Report>,
     },
     /// The investigation could not run.
     Failed {
         ctx: Arc<AlertContext>,
-        detail: String,
+        message: FailureNotice,
     },
-    /// A `/sre-snapshot` summary (master block first).
+    /// A `/sre-snapshot` summary, posted top-level in `channel`.
     Snapshot {
-        reports: Vec<(&'static AgentInfo, SnapshotOutcome)>,
-        platform: Option<sremesh_core::Platform>,
+        summary: SnapshotSummary,
+        platform: Option<Platform>,
         channel: Option<String>,
     },
-}
-
-/// One agent's part of a snapshot.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SnapshotOutcome {
-    Report(SnapshotReport),
-    Failed(String),
-    Disabled,
 }
 
 /// A destination for investigation messages.
@@ -76,7 +52,7 @@ pub trait Notifier: Send + Sync + 'static {
     fn notify(&self, event: Event) -> BoxFuture<'_, ()>;
 }
 
-/// Drops every event (direct A2A calls with no chat thread).
+/// Drops every event (direct A2A calls with no chat thread, evaluation).
 #[derive(Debug, Default)]
 pub struct Silent;
 

@@ -2,11 +2,12 @@
 //! post the initial report at the initial deadline (or as soon as every agent has answered),
 //! post late results as updates until the hard cutoff, then stop waiting.
 
-use crate::notify::{Event, Notifier, Progress, ProgressState, Queue};
+use crate::notify::{Event, Notifier, Queue};
 use crate::outcome::{AgentState, Outcome};
 use crate::report;
 use futures::stream::{FuturesUnordered, StreamExt};
 use sremesh_agent::{AgentClient, CallError};
+use sremesh_chat::messages::{AgentProgress, Enrichment, ProgressState, Started};
 use sremesh_core::{AgentInfo, AgentResult, AgentStatus, AlertContext, Report};
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,11 +83,16 @@ impl Orchestrator {
                 },
             })
             .collect();
+        let started = |outcomes: &[Outcome]| Started {
+            investigation_id: ctx.investigation_id.clone(),
+            alert_text: ctx.alert_text.clone(),
+            agents: progress(outcomes),
+            initial_deadline_secs: self.limits.initial.as_secs(),
+            cutoff_secs: self.limits.cutoff.as_secs(),
+        };
         queue.send(Event::Started {
             ctx: ctx.clone(),
-            agents: progress(&outcomes),
-            initial_secs: self.limits.initial.as_secs(),
-            cutoff_secs: self.limits.cutoff.as_secs(),
+            message: started(&outcomes),
         });
         let budget = self
             .limits
@@ -142,11 +148,12 @@ impl Orchestrator {
                             queue.send(Event::Report { ctx: ctx.clone(), report: Box::new(report::build(&ctx, &outcomes)) });
                             initial_sent = true;
                         } else {
-                            queue.send(Event::Progress { ctx: ctx.clone(), agents: progress(&outcomes) });
+                            queue.send(Event::Progress { ctx: ctx.clone(), message: started(&outcomes) });
                         }
                     } else if let Some(block) = block {
                         let report = report::build(&ctx, &outcomes);
-                        queue.send(Event::Update { ctx: ctx.clone(), block: Box::new(block), report: Box::new(report) });
+                        let message = Enrichment { investigation_id: ctx.investigation_id.clone(), block, top: report.top().cloned() };
+                        queue.send(Event::Update { ctx: ctx.clone(), message: Box::new(message), report: Box::new(report) });
                     }
                 }
             }
@@ -191,11 +198,13 @@ fn record(
     Some(o.block())
 }
 
-fn progress(outcomes: &[Outcome]) -> Vec<Progress> {
+fn progress(outcomes: &[Outcome]) -> Vec<AgentProgress> {
     outcomes
         .iter()
-        .map(|o| Progress {
-            agent: o.agent,
+        .map(|o| AgentProgress {
+            id: o.agent.id.to_owned(),
+            display_name: o.agent.display_name.to_owned(),
+            emoji: o.agent.emoji.to_owned(),
             state: match &o.state {
                 AgentState::Disabled | AgentState::Skipped(_) => ProgressState::Disabled,
                 AgentState::Pending => ProgressState::Running,

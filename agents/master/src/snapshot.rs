@@ -1,11 +1,19 @@
 //! `/sre-snapshot`: ask every enabled specialist for a health snapshot in parallel, wait up to
 //! the snapshot cutoff, and post one summary with a block per agent (the master's own first).
 
-use crate::notify::SnapshotOutcome;
 use crate::orchestrator::Specialist;
 use futures::future::join_all;
+use sremesh_chat::messages::{SnapshotBlock, SnapshotState, SnapshotSummary};
 use sremesh_core::{AgentInfo, SnapshotReport, SnapshotRequest, SnapshotSection, SnapshotStatus};
 use std::time::Duration;
+
+/// One agent's part of a snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SnapshotOutcome {
+    Report(SnapshotReport),
+    Failed(String),
+    Disabled,
+}
 
 /// Asks every specialist; a slow one is reported as failed at `cutoff`.
 pub async fn gather(
@@ -92,6 +100,49 @@ pub fn master_block(
         anomaly_summary: (!anomalies.is_empty() || !errors.is_empty()).then_some(summary),
         error: None,
         telemetry: Default::default(),
+    }
+}
+
+/// The summary posted for `/sre-snapshot`: the master's block first, then every agent's.
+pub fn summary(
+    requested_at: jiff::Timestamp,
+    master: SnapshotReport,
+    outcomes: Vec<(&'static AgentInfo, SnapshotOutcome)>,
+) -> SnapshotSummary {
+    let master_info = sremesh_core::catalogue::agent(sremesh_core::catalogue::MASTER)
+        .expect("the master is in the catalogue");
+    let mut blocks = vec![block(master_info, SnapshotOutcome::Report(master))];
+    blocks.extend(outcomes.into_iter().map(|(i, o)| block(i, o)));
+    SnapshotSummary {
+        requested_at,
+        blocks,
+    }
+}
+
+fn block(info: &AgentInfo, outcome: SnapshotOutcome) -> SnapshotBlock {
+    let (state, report, error) = match outcome {
+        SnapshotOutcome::Disabled => (
+            SnapshotState::Disabled,
+            None,
+            Some("disabled in config.yaml — not asked".to_owned()),
+        ),
+        SnapshotOutcome::Failed(e) => (SnapshotState::Error, None, Some(e)),
+        SnapshotOutcome::Report(r) => {
+            let state = match (r.status, r.anomaly) {
+                (SnapshotStatus::Ok, false) => SnapshotState::Ok,
+                (SnapshotStatus::Ok, true) => SnapshotState::Anomaly,
+                _ => SnapshotState::Error,
+            };
+            let error = r.error.clone();
+            (state, Some(r), error)
+        }
+    };
+    SnapshotBlock {
+        display_name: info.display_name.to_owned(),
+        emoji: info.emoji.to_owned(),
+        state,
+        report,
+        error,
     }
 }
 

@@ -108,7 +108,7 @@ async fn misbehaving_agents_never_delay_or_break_the_report() {
     let updates: Vec<(Duration, String)> = events
         .iter()
         .filter_map(|(t, e)| match e {
-            Event::Update { block, .. } => Some((*t, block.agent.clone())),
+            Event::Update { message, .. } => Some((*t, message.block.agent.clone())),
             _ => None,
         })
         .collect();

@@ -3,5 +3,6 @@
 
 mod support;
 
+mod delivery;
 mod faults;
 mod hypotheses;

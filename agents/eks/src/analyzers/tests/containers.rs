@@ -1,0 +1,221 @@
+//! OOMKilled, crash loops, image pulls and missing config.
+
+use super::*;
+
+#[test]
+fn containers() {
+    let crash_prev = |line: &'static str| {
+        vec![log(
+            "app-abc12345-aaaaa",
+            true,
+            &[("11:58", "starting"), ("11:58", line)],
+        )]
+    };
+    let cases: Vec<(&str, Given, Vec<Expect>)> = vec![
+        (
+            "oom in a crash loop",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting(
+                        "CrashLoopBackOff",
+                        "back-off",
+                        4,
+                        Some(("OOMKilled", 137, "11:55")),
+                    ),
+                )],
+                ..Default::default()
+            },
+            vec![
+                yes(
+                    "oom_killed",
+                    Some(ResourceExhaustion),
+                    &["OOMKilled (exit code 137)", "CrashLoopBackOff", "512Mi"],
+                ),
+                no("crash_loop"),
+            ],
+        ),
+        (
+            "liveness kill is 137 with reason Error, not OOM",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting("CrashLoopBackOff", "", 5, Some(("Error", 137, "11:55"))),
+                )],
+                events: vec![event(
+                    "Pod",
+                    "app-abc12345-aaaaa",
+                    "Normal",
+                    "Killing",
+                    "Container app failed liveness probe, will be restarted",
+                    "11:55",
+                    5,
+                )],
+                ..Default::default()
+            },
+            vec![
+                yes("crash_loop", None, &["exit code 137", "not OOMKilled"]),
+                no("oom_killed"),
+            ],
+        ),
+        (
+            "panic in the previous log is a code defect",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting("CrashLoopBackOff", "", 3, Some(("Error", 2, "11:58"))),
+                )],
+                logs: crash_prev(
+                    "panic: runtime error: invalid memory address or nil pointer dereference",
+                ),
+                ..Default::default()
+            },
+            vec![yes(
+                "crash_loop",
+                Some(CodeDefect),
+                &["CrashLoopBackOff", "exit code 2", "nil pointer dereference"],
+            )],
+        ),
+        (
+            "DNS failure in the previous log is infrastructure",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting("CrashLoopBackOff", "", 3, Some(("Error", 1, "11:58"))),
+                )],
+                logs: crash_prev(
+                    "FATAL dial tcp: lookup db.internal on 10.0.0.10:53: no such host",
+                ),
+                ..Default::default()
+            },
+            vec![yes("crash_loop", Some(Infrastructure), &["no such host"])],
+        ),
+        (
+            "exit 127 without logs is a bad command",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting("CrashLoopBackOff", "", 3, Some(("Error", 127, "11:58"))),
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "crash_loop",
+                Some(ConfigurationError),
+                &["exit code 127", "command not found"],
+            )],
+        ),
+        (
+            "a noise signature healthy pods log too is not the crash's cause",
+            Given {
+                pods: vec![
+                    pod(
+                        "app-abc12345-aaaaa",
+                        waiting("CrashLoopBackOff", "", 3, Some(("Error", 1, "11:58"))),
+                    ),
+                    pod("app-abc12345-bbbbb", running(true, 0, None)),
+                ],
+                logs: vec![
+                    log(
+                        "app-abc12345-aaaaa",
+                        true,
+                        &[("11:58", "ERROR statsd: connection refused")],
+                    ),
+                    log(
+                        "app-abc12345-bbbbb",
+                        false,
+                        &[("11:50", "ERROR statsd: connection refused")],
+                    ),
+                ],
+                ..Default::default()
+            },
+            vec![yes(
+                "crash_loop",
+                None,
+                &["app-abc12345-aaaaa CrashLoopBackOff", "exit code 1"],
+            )],
+        ),
+        (
+            "an old OOM on a running, ready pod is history",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    running(true, 1, Some(("OOMKilled", 137, "09:00"))),
+                )],
+                ..Default::default()
+            },
+            vec![no("oom_killed"), no("crash_loop")],
+        ),
+        (
+            "image pull: unauthorized",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting("ImagePullBackOff", "Back-off pulling image", 0, None),
+                )],
+                events: vec![event(
+                    "Pod",
+                    "app-abc12345-aaaaa",
+                    "Warning",
+                    "Failed",
+                    "Failed to pull image \"r/app:v2\": rpc error: 401 Unauthorized",
+                    "11:56",
+                    4,
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "image_pull",
+                Some(ConfigurationError),
+                &["ImagePullBackOff", "r/app:v2", "unauthorized"],
+            )],
+        ),
+        (
+            "image pull: registry unreachable",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting("ErrImagePull", "", 0, None),
+                )],
+                events: vec![event(
+                    "Pod",
+                    "app-abc12345-aaaaa",
+                    "Warning",
+                    "Failed",
+                    "Failed to pull image \"r/app:v2\": dial tcp 52.1.2.3:443: i/o timeout",
+                    "11:56",
+                    2,
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "image_pull",
+                Some(Infrastructure),
+                &["registry unreachable"],
+            )],
+        ),
+        (
+            "missing secret key",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting(
+                        "CreateContainerConfigError",
+                        "couldn't find key DB_URL in Secret ns/app-secrets",
+                        0,
+                        None,
+                    ),
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "config_missing",
+                Some(ConfigurationError),
+                &["CreateContainerConfigError", "DB_URL", "app-secrets"],
+            )],
+        ),
+    ];
+    for (name, g, want) in cases {
+        check(name, crate::analyzers::containers::analyze, g, &want);
+    }
+}

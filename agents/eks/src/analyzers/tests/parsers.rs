@@ -1,0 +1,45 @@
+//! The text parsers the analyzers use never panic, whatever the API server or a container wrote.
+
+use super::*;
+use proptest::prelude::*;
+
+proptest! {
+    #[test]
+    fn message_parsers_never_panic(s in "\\PC{0,300}") {
+        let _ = crate::analyzers::scheduling::parse_scheduler_message(&s);
+        let _ = crate::analyzers::scheduling::parse_quota(&s);
+        let _ = crate::analyzers::containers::missing_object(&s);
+        let _ = crate::analyzers::containers::pull_cause(&s);
+        let _ = crate::analyzers::logs::level(&s);
+        prop_assert!(crate::analyzers::logs::render(&s).chars().count() <= 300);
+        for sig in sremesh_core::signals::SIGNATURES.iter().map(|(sig, _)| sig) {
+            let _ = crate::analyzers::logs::excerpt(&s, sig);
+        }
+        let l = ContainerLog::parse("ns", "p", "c", false, &s);
+        prop_assert!(l.lines.len() <= s.lines().count());
+    }
+
+    #[test]
+    fn scheduler_shaped_messages_never_panic(
+        n in 0u32..100,
+        reason in "[a-zA-Z(){}:/. -]{0,60}",
+        tail in "\\PC{0,40}",
+    ) {
+        let m = format!("0/{n} nodes are available: {n} {reason}, {reason}. preemption: {tail}");
+        let r = crate::analyzers::scheduling::parse_scheduler_message(&m);
+        prop_assert!(!r.is_empty() || reason.trim().is_empty());
+    }
+
+    #[test]
+    fn json_and_logfmt_lines_never_panic(
+        k in "[a-z_]{1,8}",
+        v in "\\PC{0,40}",
+    ) {
+        let json = serde_json::json!({"level": v, "msg": v, k.clone(): v}).to_string();
+        let _ = crate::analyzers::logs::render(&json);
+        let _ = crate::analyzers::logs::level(&json);
+        let logfmt = format!("level={v} msg=\"{v}\" {k}={v}");
+        let _ = crate::analyzers::logs::render(&logfmt);
+        let _ = crate::analyzers::logs::is_error(&logfmt);
+    }
+}

@@ -1,0 +1,143 @@
+//! Scheduling, quota and evictions.
+
+use super::*;
+
+#[test]
+fn scheduling() {
+    let pending = || json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable"}]});
+    let unscheduled = |status: Value| {
+        let mut p = pod("app-abc12345-ccccc", status);
+        p["spec"]["nodeName"] = Value::Null;
+        p
+    };
+    let cases: Vec<(&str, Given, Vec<Expect>)> = vec![
+        (
+            "insufficient memory",
+            Given {
+                pods: vec![unscheduled(pending())],
+                events: vec![event(
+                    "Pod",
+                    "app-abc12345-ccccc",
+                    "Warning",
+                    "FailedScheduling",
+                    "0/4 nodes are available: 4 Insufficient memory. preemption: 0/4 nodes are available: 4 No preemption victims found for incoming pod.",
+                    "11:59",
+                    7,
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "scheduling_failed",
+                Some(ResourceExhaustion),
+                &["FailedScheduling", "4 Insufficient memory"],
+            )],
+        ),
+        (
+            "node selector",
+            Given {
+                pods: vec![unscheduled(pending())],
+                events: vec![event(
+                    "Pod",
+                    "app-abc12345-ccccc",
+                    "Warning",
+                    "FailedScheduling",
+                    "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+                    "11:59",
+                    3,
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "scheduling_failed",
+                Some(ConfigurationError),
+                &["node affinity/selector"],
+            )],
+        ),
+        (
+            "an old FailedScheduling is history",
+            Given {
+                pods: vec![unscheduled(pending())],
+                events: vec![event(
+                    "Pod",
+                    "app-abc12345-ccccc",
+                    "Warning",
+                    "FailedScheduling",
+                    "0/3 nodes are available: 3 Insufficient cpu.",
+                    "08:00",
+                    3,
+                )],
+                ..Default::default()
+            },
+            vec![no("scheduling_failed")],
+        ),
+        (
+            "quota",
+            Given {
+                rss: vec![
+                    json!({"metadata": {"name": "app-abc12345", "namespace": "ns", "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "app", "uid": "d"}]}}),
+                ],
+                events: vec![event(
+                    "ReplicaSet",
+                    "app-abc12345",
+                    "Warning",
+                    "FailedCreate",
+                    "Error creating: pods \"app-abc12345-x\" is forbidden: exceeded quota: mem-quota, requested: requests.memory=1Gi, used: requests.memory=7Gi, limited: requests.memory=8Gi",
+                    "11:57",
+                    3,
+                )],
+                extra: vec![(
+                    "quota",
+                    json!({"metadata": {"name": "mem-quota", "namespace": "ns"}, "status": {"hard": {"requests.memory": "8Gi"}, "used": {"requests.memory": "7Gi"}}}),
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "quota_exceeded",
+                Some(ResourceExhaustion),
+                &["exceeded quota: mem-quota", "requests.memory 7Gi/8Gi"],
+            )],
+        ),
+        (
+            "evicted by node pressure",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-ddddd",
+                    json!({"phase": "Failed", "reason": "Evicted", "message": "The node was low on resource: memory."}),
+                )],
+                events: vec![event(
+                    "Pod",
+                    "app-abc12345-ddddd",
+                    "Warning",
+                    "Evicted",
+                    "The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi.",
+                    "11:52",
+                    1,
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "evicted",
+                Some(Infrastructure),
+                &["Evicted", "low on resource: memory"],
+            )],
+        ),
+        (
+            "evicted over its own limit",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-ddddd",
+                    json!({"phase": "Failed", "reason": "Evicted", "message": "Pod ephemeral local storage usage exceeds the total limit of containers 1Gi."}),
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "evicted",
+                Some(ResourceExhaustion),
+                &["exceeds the total limit"],
+            )],
+        ),
+    ];
+    for (name, g, want) in cases {
+        check(name, crate::analyzers::scheduling::analyze, g, &want);
+    }
+}
