@@ -31,6 +31,8 @@ enum Command {
     Sandbox(cmd::sandbox::SandboxArgs),
     /// Run scenario files through the whole mesh and score the reports.
     Eval(cmd::eval::EvalArgs),
+    /// Investigate one alert text with the agents the environment points at; print the report.
+    Investigate(cmd::investigate::InvestigateArgs),
 }
 
 /// Loads and validates config.yaml (flag, `SREMESH_CONFIG`, or walking up).
@@ -48,6 +50,10 @@ fn main() -> ExitCode {
         Command::Config(c) => cmd::config::run(c, cli.config.as_deref()),
         Command::Sandbox(a) => cmd::sandbox::run(a),
         Command::Eval(a) => load_config(cli.config.as_deref()).and_then(|l| cmd::eval::run(a, l)),
+        Command::Investigate(a) => load_config(cli.config.as_deref()).and_then(|l| {
+            // `<AGENT>_AGENT_URL` / `_RUNTIME_ARN` are named after the catalogue: read them as a map.
+            cmd::investigate::run(a, l, std::env::vars().collect())
+        }),
     };
     match result {
         Ok(code) => code,

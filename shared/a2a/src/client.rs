@@ -304,29 +304,32 @@ pub fn session_id(session: Option<&str>) -> String {
 }
 
 fn map_reqwest(e: reqwest::Error, timeout: Duration) -> ClientError {
+    // `<url> (<root cause>)`: the wrapper layers ("error sending request", "client error")
+    // repeat what the variant already says.
+    let what = match e.url() {
+        Some(u) => format!("{u} ({})", root_cause(&e)),
+        None => root_cause(&e),
+    };
     if e.is_timeout() {
         ClientError::Timeout(timeout)
     } else if e.is_connect() {
-        ClientError::Connect(source_chain(&e))
+        ClientError::Connect(what)
     } else if e.is_body() || e.is_decode() {
-        ClientError::BadResponse(source_chain(&e))
+        ClientError::BadResponse(what)
     } else if e.is_request() {
         // The request was sent (we connected) but no whole response came back.
-        ClientError::Disconnected(source_chain(&e))
+        ClientError::Disconnected(what)
     } else {
-        ClientError::Connect(source_chain(&e))
+        ClientError::Connect(what)
     }
 }
 
-fn source_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(inner) = cur {
-        s.push_str(": ");
-        s.push_str(&inner.to_string());
-        cur = inner.source();
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cur: &dyn std::error::Error = e;
+    while let Some(inner) = cur.source() {
+        cur = inner;
     }
-    s
+    cur.to_string()
 }
 
 async fn read_ok(resp: reqwest::Response, timeout: Duration) -> Result<Vec<u8>, ClientError> {

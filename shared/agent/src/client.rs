@@ -13,7 +13,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
     /// Transport or protocol failure (timeout, connection refused, bad response, RPC error).
-    #[error("{kind}: {0}", kind = .0.kind())]
+    #[error("{0}")]
     Transport(#[from] ClientError),
     /// The agent answered, but its task failed or was not what we asked for.
     #[error("agent error: {0}")]

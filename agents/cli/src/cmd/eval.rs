@@ -27,6 +27,9 @@ pub struct EvalArgs {
     /// Scenarios run at once.
     #[arg(long, default_value_t = 2)]
     jobs: usize,
+    /// Also write each scenario's full report as `<dir>/<id>.json` (for digging into a failure).
+    #[arg(long)]
+    reports: Option<PathBuf>,
 }
 
 /// The context an alert from `scenario` is investigated with (replay: the scenario's own time).
@@ -53,7 +56,16 @@ pub fn run(args: EvalArgs, loaded: Loaded) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let scores = rt.block_on(run_all(&files, &loaded, args.jobs.max(1), !args.json))?;
+    if let Some(dir) = &args.reports {
+        std::fs::create_dir_all(dir)?;
+    }
+    let scores = rt.block_on(run_all(
+        &files,
+        &loaded,
+        args.jobs.max(1),
+        !args.json,
+        args.reports.as_deref(),
+    ))?;
     let passed = scores.iter().filter(|s| s.passed).count();
     if args.json {
         let doc = serde_json::json!({"passed": passed, "total": scores.len(), "scenarios": scores});
@@ -73,6 +85,7 @@ async fn run_all(
     loaded: &Loaded,
     jobs: usize,
     rows: bool,
+    reports: Option<&Path>,
 ) -> anyhow::Result<Vec<Score>> {
     if rows {
         println!(
@@ -85,7 +98,7 @@ async fn run_all(
     let mut done = 0usize;
     let mut scores: Vec<(usize, Score)> = Vec::new();
     let mut runs = stream::iter(files.iter().enumerate())
-        .map(|(i, f)| async move { (i, one(f, loaded).await) })
+        .map(|(i, f)| async move { (i, one(f, loaded, reports).await) })
         .buffer_unordered(jobs);
     while let Some((i, score)) = runs.next().await {
         done += 1;
@@ -143,7 +156,7 @@ fn failed(id: String, why: String) -> Score {
     }
 }
 
-async fn one(file: &Path, loaded: &Loaded) -> Score {
+async fn one(file: &Path, loaded: &Loaded, reports: Option<&Path>) -> Score {
     let name = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -159,7 +172,14 @@ async fn one(file: &Path, loaded: &Loaded) -> Score {
         );
     };
     match investigate(&scenario, loaded).await {
-        Ok((report, ms)) => sremesh_scenario::score(&scenario.id, &expect, &report, ms),
+        Ok((report, ms)) => {
+            if let Some(dir) = reports
+                && let Ok(json) = serde_json::to_string_pretty(&report)
+            {
+                let _ = std::fs::write(dir.join(format!("{}.json", scenario.id)), json);
+            }
+            sremesh_scenario::score(&scenario.id, &expect, &report, ms)
+        }
         Err(e) => failed(scenario.id, format!("{e:#}")),
     }
 }

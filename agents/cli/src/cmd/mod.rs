@@ -2,5 +2,6 @@
 
 pub mod config;
 pub mod eval;
+pub mod investigate;
 pub mod mesh;
 pub mod sandbox;

@@ -43,6 +43,7 @@ pub(crate) fn correlate<'a>(
 ) {
     merge_same_service(groups);
     rollouts(alert_time, evidence, groups);
+    explain_symptoms(groups);
     database_exhaustion(groups);
     lambda_dependency(evidence, groups);
     sick_nodes(evidence, groups);
@@ -141,6 +142,51 @@ fn rollouts<'a>(alert_time: Timestamp, evidence: &[Ev<'a>], groups: &mut [Group<
                     c.f.title.trim_end_matches('.')
                 ));
             }
+        }
+    }
+}
+
+/// An uncategorised failure (pods not Ready, probes failing, a crash loop with no telling log)
+/// is a symptom; a categorised finding about the same service names its cause. The symptom
+/// joins that group as corroboration (scored below the cause, so the cause stays primary).
+fn explain_symptoms(groups: &mut Vec<Group<'_>>) {
+    let mut i = 0;
+    while i < groups.len() {
+        if groups[i].category != Category::Unknown {
+            i += 1;
+            continue;
+        }
+        let svc = groups[i].service.clone();
+        let cause = (0..groups.len())
+            .filter(|&j| {
+                j != i
+                    && !matches!(groups[j].category, Category::Unknown | Category::Healthy)
+                    && groups[j].demoted.is_none()
+            })
+            .filter(|&j| same_service(&groups[j].service, &svc))
+            .max_by(|&a, &b| groups[a].score.total_cmp(&groups[b].score));
+        match cause {
+            Some(j) => {
+                let mut symptoms = groups.remove(i);
+                let j = if j > i { j - 1 } else { j };
+                let cause_best = groups[j].members.first().map_or(0.0, |m| m.1);
+                for m in &mut symptoms.members {
+                    m.1 = m.1.min(cause_best * 0.9);
+                }
+                if !groups[j]
+                    .notes
+                    .iter()
+                    .any(|n| n.starts_with("The failures seen with it"))
+                {
+                    groups[j]
+                        .notes
+                        .push("The failures seen with it are its symptoms.".to_owned());
+                }
+                groups[j].bonus += 0.25;
+                absorb(&mut groups[j], symptoms);
+                i = 0;
+            }
+            None => i += 1,
         }
     }
 }

@@ -75,6 +75,7 @@ pub(crate) fn decide<'a>(
             + if recovered_at.is_some() { 0.1 } else { 0.0 }
     };
     let mut out = Vec::new();
+    let mut top_from_group = false;
     if alert.is_always_firing() {
         out.push(healthy_hypothesis(
             alert,
@@ -108,16 +109,16 @@ pub(crate) fn decide<'a>(
             missing,
             confidence(&groups[0], second),
         ));
+        top_from_group = true;
     } else {
         out.push(unknown_hypothesis(evidence, &groups, missing));
     }
     // Alternatives, best first (a failure group already on top is not repeated).
-    let top_is_failure =
-        out[0].category != Category::Healthy && out[0].category != Category::Unknown;
+    let top_is_failure = top_from_group;
     for (i, g) in groups
         .iter()
         .enumerate()
-        .skip(usize::from(top_is_failure))
+        .skip(usize::from(top_from_group))
         .take(3)
     {
         let others: Vec<Group<'a>> = groups

@@ -207,6 +207,19 @@ fn reasoning_patterns() {
             not_in_text: vec![],
         },
         Case {
+            name: "pods failing readiness with a dependency timing out in their logs: the dependency",
+            alert: "Triggered: [P2] inventory-api availability",
+            results: vec![ok("eks", vec![
+                f("probe", "probe_failed", Severity::High, None, "inventory-api", "inventory-api: Readiness probe failed ×257 on 3/3 pods"),
+                f("nr", "not_ready", Severity::High, None, "inventory-api", "inventory-api: 3/3 pods Running but not Ready"),
+                f("redis", "log_signature", Severity::Medium, Some(Category::DependencyFailure), "inventory-api", "inventory-api: ioredis connect ETIMEDOUT ×5").with_attr("signature", "timeout"),
+            ])],
+            missing: vec![],
+            category: Category::DependencyFailure,
+            cites: vec![("eks", "redis"), ("eks", "probe")],
+            not_in_text: vec![],
+        },
+        Case {
             name: "nothing answered: unknown, saying what is missing",
             alert: "[FIRING:1] Something (x)",
             results: vec![],
