@@ -97,7 +97,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::Infrastructure,
             Severity::High,
         ),
-        r"(?i)enotfound|getaddrinfo|no such host|temporary failure in name resolution|name or service not known|could not resolve host|\bnxdomain\b|unknownhostexception|name resolution failed|server misbehaving",
+        r"(?i)enotfound|getaddrinfo|no such host|temporary failure in name resolution|name or service not known|could not resolve host|\bnxdomain\b|unknownhostexception|name resolution failed|server misbehaving|read udp \S+:53: i/o timeout|:53: i/o timeout",
     ),
     (
         sig(
@@ -154,7 +154,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::DataQuality,
             Severity::High,
         ),
-        r"(?i)json parse error|malformed (record|message|payload|json|input)|unexpected token|invalid record|schema validation failed|failed to deserializ|deserialization (error|failed)|poison (pill|message)|dead[- ]letter",
+        r"(?i)json parse error|jsonparseexception|jsonprocessingexception|jsondecodeerror|mismatchedinputexception|malformed (record|message|payload|json|input)|unexpected token|invalid record|schema validation failed|failed to deserializ|deserialization (error|failed)|poison (pill|message)|dead[- ]letter|deadletterpublishingrecoverer",
     ),
     (
         sig(
@@ -163,7 +163,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::DependencyFailure,
             Severity::Medium,
         ),
-        r"(?i)timed? ?out|deadline exceeded|etimedout|read timeout|request timeout",
+        r"(?i)\btimed? ?out\b|deadline exceeded|etimedout|\bread timeout\b|\brequest timeout\b",
     ),
     (
         sig(
@@ -206,13 +206,25 @@ pub fn signature(id: &str) -> Option<&'static Signature> {
 }
 
 static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(error|err|fatal|critical|crit|panic|exception|failed|failure)\b|"level"\s*:\s*"(error|fatal|critical)"|level=(error|fatal|crit)|\bE\d{4} "#)
+    Regex::new(r#"(?i)\b(error|err|fatal|critical|crit|panic|exception|failed|failure)\b|\b[A-Za-z]+(Exception|Error)\b|"level"\s*:\s*("(error|fatal|critical)"|50|60)\b|level=(error|fatal|crit)|\bE\d{4} "#)
         .expect("static regex")
 });
 
-/// True when a line reads as an error (a level, an exception, a failure) or matches a signature.
+static BENIGN_LEVEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\S*\s*\b(INFO|DEBUG|TRACE)\b|"level"\s*:\s*("(info|debug|trace)"|10|20|30)\b|\blevel=(info|debug|trace)\b|^I\d{4} "#)
+        .expect("static regex")
+});
+
+/// True when the line itself declares an info/debug/trace level (its author says it is not
+/// an error, whatever words it contains: `INFO drain_timeout=30s`, uvicorn's `INFO … 502`).
+pub fn declares_benign_level(line: &str) -> bool {
+    BENIGN_LEVEL.is_match(line.trim_start())
+}
+
+/// True when a line reads as an error (a level, an exception, a failure) or matches a
+/// signature — unless the line declares itself info/debug/trace.
 pub fn is_error_line(line: &str) -> bool {
-    ERROR_LINE.is_match(line) || classify(line).is_some()
+    !declares_benign_level(line) && (ERROR_LINE.is_match(line) || classify(line).is_some())
 }
 
 static NORMALIZERS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
@@ -317,6 +329,15 @@ mod tests {
                 Some("data_error"),
             ),
             ("context deadline exceeded", Some("timeout")),
+            ("drain_timeout=30s net_tick_timeout=60", None),
+            (
+                "[ERROR] plugin/errors: 2 api.partner.example. A: read udp 10.0.1.5:41022->10.0.0.2:53: i/o timeout",
+                Some("dns_failure"),
+            ),
+            (
+                "com.fasterxml.jackson.core.JsonParseException: Unexpected character ('<' (code 60))",
+                Some("data_error"),
+            ),
             ("Traceback (most recent call last):", Some("code_defect")),
             (
                 "java.lang.NullPointerException: Cannot invoke \"String.length()\"",
@@ -343,6 +364,16 @@ mod tests {
         assert!(is_error_line("ERROR something"));
         assert!(is_error_line("dial tcp: connection refused"));
         assert!(!is_error_line("INFO ok"));
+        assert!(is_error_line(
+            "com.fasterxml.jackson.core.JsonParseException: Unexpected character"
+        ));
+        assert!(is_error_line(r#"{"level":50,"msg":"boom"}"#));
+        assert!(!is_error_line(
+            "2026-04-18T10:00:00Z INFO drain_timeout=30s connection refused retries"
+        ));
+        assert!(!is_error_line(
+            r#"{"level":"info","msg":"retrying after timeout"}"#
+        ));
         assert!(!is_error_line("handled 0 errors")); // "errors" is not the word "error"
     }
 

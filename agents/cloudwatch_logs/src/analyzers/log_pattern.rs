@@ -1,0 +1,289 @@
+//! `log_pattern` findings: the alert target's new or surging error patterns, one finding per
+//! service and signature (signature-less lines of that service folded in as context, the same
+//! signature elsewhere as corroboration); other services' new patterns as context; steady
+//! patterns (noise) and stopped ones (recovered) at low severity and without a category.
+
+use super::patterns::{Pattern, Trend};
+use super::render::{
+    EVIDENCE_MAX, count_line, evidence_line, literal, reproduce_query, short_hash, snippet,
+    trend_words,
+};
+use super::{Input, patterns::is_lambda_platform_line};
+use crate::records::{Level, lambda_function};
+use sremesh_core::text::truncate;
+use sremesh_core::{Finding, Severity};
+use std::collections::BTreeMap;
+
+const MAX_EVIDENCE: usize = 8;
+const MAX_SIGNATURELESS_PER_SERVICE: usize = 3;
+const MAX_OFF_TARGET: usize = 4;
+const MAX_STEADY: usize = 3;
+const MAX_STOPPED: usize = 3;
+
+fn who(p: &Pattern) -> &str {
+    p.service.as_deref().unwrap_or(&p.group)
+}
+
+fn informational(p: &Pattern) -> bool {
+    matches!(p.level, Some(Level::Info | Level::Debug))
+}
+
+/// The finding for a set of patterns of one service (most frequent first).
+fn finding(input: &Input, id: String, sev: Severity, ps: &[&Pattern], what: &str) -> Finding {
+    let lead = ps[0];
+    let count: usize = ps.iter().map(|p| p.count).sum();
+    let title = truncate(
+        &format!(
+            "{}: {what}\"{}\" ×{count} ({})",
+            who(lead),
+            snippet(&lead.example.line, lead.signature, 200),
+            trend_words(lead)
+        ),
+        300,
+    );
+    let mut evidence = vec![count_line(ps)];
+    evidence.extend(ps.iter().take(3).map(|p| evidence_line(p.count, p)));
+    let lit = literal(&lead.example.line, lead.signature);
+    let narrow = (!input
+        .groups
+        .iter()
+        .any(|g| g.dedicated && g.name == lead.group))
+    .then_some(lead.service.as_deref())
+    .flatten();
+    let mut f = Finding::new(id, "log_pattern", sev, title)
+        .with_evidence(evidence)
+        .with_resource(format!("log-group:{}", lead.group))
+        .at(ps.iter().map(|p| p.first).min().unwrap_or(lead.first))
+        .with_link(input.link(&[&lead.group], &reproduce_query(lit.as_deref(), narrow)))
+        .with_attr("log_group", lead.group.clone())
+        .with_attr("count", count)
+        .with_attr(
+            "trend",
+            serde_json::to_value(lead.trend).unwrap_or_default(),
+        )
+        .with_attr("new", lead.trend == Trend::New)
+        .with_attr("surging", lead.trend == Trend::Surging)
+        .with_attr("on_target", lead.on_target)
+        .with_attr("patterns", ps.len())
+        .with_attr(
+            "first_seen",
+            ps.iter()
+                .map(|p| p.first)
+                .min()
+                .unwrap_or(lead.first)
+                .to_string(),
+        )
+        .with_attr(
+            "last_seen",
+            ps.iter()
+                .map(|p| p.last)
+                .max()
+                .unwrap_or(lead.last)
+                .to_string(),
+        );
+    let before: Option<usize> = ps.iter().map(|p| p.baseline).sum();
+    f = f.with_attr(
+        "baseline_count",
+        before.map_or(serde_json::Value::Null, Into::into),
+    );
+    let origins: Vec<&str> = ps
+        .iter()
+        .flat_map(|p| p.origins.iter().map(String::as_str))
+        .take(5)
+        .collect();
+    f = f.with_attr("sources", origins);
+    if let Some(s) = &lead.service {
+        f = f.with_service(s.clone());
+    }
+    if let Some(sig) = lead.signature {
+        f = f.with_attr("signature", sig.id);
+    }
+    f
+}
+
+fn push_evidence(f: &mut Finding, line: String) {
+    if f.evidence.len() < MAX_EVIDENCE {
+        f.evidence.push(truncate(&line, EVIDENCE_MAX));
+    }
+}
+
+/// Patterns the Lambda analyzer owns (function groups) are left out here.
+fn mine(p: &Pattern) -> bool {
+    lambda_function(&p.group).is_none() && !is_lambda_platform_line(&p.example.line)
+}
+
+pub fn analyze(input: &Input) -> Vec<Finding> {
+    let mine: Vec<&Pattern> = input.patterns.iter().filter(|p| mine(p)).collect();
+    let active = |p: &&&Pattern| p.trend.is_active();
+    let mut out = Vec::new();
+
+    // 1. The target's active patterns, by (group, service, signature).
+    // Lines that call themselves errors lead, then lines with no level (exceptions, stack
+    // heads), then warnings; then the most frequent.
+    let rank = |p: &&Pattern| {
+        let level = match p.level {
+            Some(Level::Error) => 0,
+            None => 1,
+            Some(Level::Warn) => 2,
+            Some(_) => 3,
+        };
+        (level, std::cmp::Reverse(p.count))
+    };
+    let mut by_sig: BTreeMap<(String, String, &str), Vec<&Pattern>> = BTreeMap::new();
+    let mut unsigned: BTreeMap<(String, String), Vec<&Pattern>> = BTreeMap::new();
+    for p in mine.iter().filter(active).filter(|p| p.on_target) {
+        let k = (p.group.clone(), who(p).to_owned());
+        match p.signature {
+            Some(s) => by_sig.entry((k.0, k.1, s.id)).or_default().push(p),
+            None => unsigned.entry(k).or_default().push(p),
+        }
+    }
+    for ps in by_sig.values_mut() {
+        ps.sort_by_key(rank);
+    }
+    let mut signed: Vec<Finding> = Vec::new();
+    for ((group, service, sig_id), ps) in &by_sig {
+        let lead = ps[0];
+        let Some(sig) = lead.signature else { continue };
+        let info_only = ps.iter().all(|p| informational(p));
+        let sev = if info_only {
+            Severity::Low
+        } else {
+            sig.severity
+        };
+        let id = format!("log_pattern:{group}:{service}:{sig_id}");
+        let mut f = finding(input, id, sev, ps, &format!("{} — ", sig.label));
+        if !info_only {
+            f = f.with_category(sig.category);
+        }
+        if let Some((window, base)) = input.db_connections.get(group) {
+            push_evidence(&mut f, connections_line(window, base.as_deref()));
+        }
+        signed.push(f);
+    }
+    // Signature-less lines of a service with a signature finding are its context.
+    for ((group, service), ps) in &unsigned {
+        let host = signed
+            .iter_mut()
+            .filter(|f| f.service.as_deref() == Some(service.as_str()) || f.service.is_none())
+            .filter(|f| f.attributes.get("log_group").and_then(|v| v.as_str()) == Some(group))
+            .max_by_key(|f| f.severity);
+        match host {
+            Some(f) => {
+                for p in ps.iter().take(2) {
+                    push_evidence(f, format!("with {}", evidence_line(p.count, p)));
+                }
+            }
+            None => {
+                for p in ps
+                    .iter()
+                    .filter(|p| !informational(p))
+                    .take(MAX_SIGNATURELESS_PER_SERVICE)
+                {
+                    let id = format!("log_pattern:{group}:{service}:{}", short_hash(&p.key));
+                    out.push(finding(
+                        input,
+                        id,
+                        Severity::Medium,
+                        &[p],
+                        "new error pattern ",
+                    ));
+                }
+            }
+        }
+    }
+
+    // 2. Other services' active patterns: corroboration when they share a signature with the
+    //    target's findings, else context without a category (one per service and signature).
+    let mut others: BTreeMap<(String, String, Option<&str>), Vec<&Pattern>> = BTreeMap::new();
+    for p in mine.iter().filter(active).filter(|p| !p.on_target) {
+        let shared = p.signature.and_then(|s| {
+            signed
+                .iter_mut()
+                .find(|f| f.attributes.get("signature").and_then(|v| v.as_str()) == Some(s.id))
+        });
+        if let Some(f) = shared {
+            push_evidence(
+                f,
+                format!("also in {}: {}", who(p), evidence_line(p.count, p)),
+            );
+            continue;
+        }
+        if !informational(p) {
+            let k = (
+                p.group.clone(),
+                who(p).to_owned(),
+                p.signature.map(|s| s.id),
+            );
+            others.entry(k).or_default().push(p);
+        }
+    }
+    for ((group, service, sig), ps) in others.iter().take(MAX_OFF_TARGET) {
+        let id = format!(
+            "log_pattern:{group}:{service}:{}",
+            sig.map_or_else(|| short_hash(&ps[0].key), str::to_owned)
+        );
+        let sev = if sig.is_some() {
+            Severity::Low
+        } else {
+            Severity::Info
+        };
+        out.push(finding(input, id, sev, ps, "not the alert's target — "));
+    }
+    out.extend(signed);
+
+    // 3. The target's steady patterns (noise) and stopped ones (recovered).
+    let quiet_kind = |t: Trend, max: usize, sev_sig: Severity, what: &'static str| {
+        mine.iter()
+            .filter(move |p| p.on_target && p.trend == t)
+            .take(max)
+            .map(move |p| {
+                let id = format!("log_pattern:{}:{}:{}", p.group, who(p), short_hash(&p.key));
+                let sev = if p.signature.is_some() {
+                    sev_sig
+                } else {
+                    Severity::Info
+                };
+                finding(input, id, sev, &[p], what)
+            })
+    };
+    out.extend(quiet_kind(
+        Trend::Steady,
+        MAX_STEADY,
+        Severity::Low,
+        "steady noise, not new — ",
+    ));
+    out.extend(quiet_kind(
+        Trend::Stopped,
+        MAX_STOPPED,
+        Severity::Low,
+        "errors that stopped — ",
+    ));
+    out
+}
+
+/// `connections authorized in the window by user: orders_backfill ×3 (0 before), …`.
+fn connections_line(window: &[(String, f64)], base: Option<&[(String, f64)]>) -> String {
+    let mut rows: Vec<&(String, f64)> = window.iter().collect();
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let parts: Vec<String> = rows
+        .iter()
+        .take(5)
+        .map(|(user, n)| {
+            let before = base.map(|b| b.iter().find(|(u, _)| u == user).map_or(0.0, |(_, n)| *n));
+            match before {
+                Some(0.0) => format!("{user} ×{n} (new: 0 before)"),
+                Some(b) => format!("{user} ×{n} ({b} before)"),
+                None => format!("{user} ×{n}"),
+            }
+        })
+        .collect();
+    format!(
+        "connections authorized in the window, by database user: {}",
+        if parts.is_empty() {
+            "none".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    )
+}

@@ -1,0 +1,106 @@
+//! `no_log_groups` (nothing in CloudWatch matches the alert's names) and `logs_quiet` (the
+//! alert's log groups show no new or surging error pattern: only steady noise, errors that
+//! stopped before the alert, or nothing at all).
+
+use super::Input;
+use super::patterns::Trend;
+use super::render::{evidence_line, trend_words};
+use crate::discovery::describe;
+use crate::query::hhmm;
+use sremesh_core::text::truncate;
+use sremesh_core::{Finding, Severity};
+
+pub fn analyze(input: &Input) -> Vec<Finding> {
+    if input.groups.is_empty() {
+        return vec![no_groups(input)];
+    }
+    let on_target = || input.patterns.iter().filter(|p| p.on_target);
+    if on_target().any(|p| p.trend.is_active()) {
+        return Vec::new();
+    }
+    let steady: Vec<_> = on_target().filter(|p| p.trend == Trend::Steady).collect();
+    let stopped: Vec<_> = on_target().filter(|p| p.trend == Trend::Stopped).collect();
+    let names: Vec<&str> = input.groups.iter().map(|g| g.name.as_str()).collect();
+    let span = format!(
+        "{}–{} UTC",
+        hhmm(input.window.start),
+        hhmm(input.window.end)
+    );
+    let title = if !stopped.is_empty() {
+        let last = stopped
+            .iter()
+            .map(|p| p.last)
+            .max()
+            .unwrap_or(input.alert_time);
+        let quiet = input.alert_time.duration_since(last).as_mins().max(0);
+        let recovered = if stopped.iter().all(|p| p.silent == Some(false)) {
+            ", and the same sources have logged without them since: recovered"
+        } else if stopped.iter().any(|p| p.silent == Some(true)) {
+            ", and some of their sources have logged nothing since"
+        } else {
+            ""
+        };
+        format!(
+            "No active error pattern in {} log group(s) over {span}: errors stopped at {} UTC, {quiet} min before the alert{recovered}",
+            names.len(),
+            hhmm(last)
+        )
+    } else if !steady.is_empty() {
+        format!(
+            "No new error pattern in {} log group(s) over {span}: only {} steady pattern(s) also seen before",
+            names.len(),
+            steady.len()
+        )
+    } else {
+        format!(
+            "No error lines about the alert's target in {} log group(s) over {span}",
+            names.len()
+        )
+    };
+    let mut evidence = vec![truncate(&format!("log groups: {}", names.join(", ")), 300)];
+    for p in stopped.iter().chain(steady.iter()).take(6) {
+        evidence.push(truncate(
+            &format!("{} — {}", evidence_line(p.count, p), trend_words(p)),
+            300,
+        ));
+    }
+    let mut f = Finding::new(
+        format!("logs_quiet:{}", names.first().copied().unwrap_or_default()),
+        "logs_quiet",
+        Severity::Info,
+        title,
+    )
+    .with_evidence(evidence)
+    .with_link(input.link(&names, &crate::query::error_query()))
+    .with_attr("log_groups", names.clone())
+    .with_attr("steady_patterns", steady.len())
+    .with_attr("stopped_patterns", stopped.len())
+    .with_attr("recovered", !stopped.is_empty());
+    if let [one] = names.as_slice() {
+        f = f.with_resource(format!("log-group:{one}"));
+    }
+    vec![f]
+}
+
+fn no_groups(input: &Input) -> Finding {
+    let words = describe(&input.target);
+    let words = if words.is_empty() {
+        "(no names found in the alert)".to_owned()
+    } else {
+        words
+    };
+    Finding::new(
+        "no_log_groups",
+        "no_log_groups",
+        Severity::Info,
+        truncate(
+            &format!(
+                "No CloudWatch log group matches the alert's names ({words}) among {} group(s): the logs are likely not in CloudWatch",
+                input.groups_scanned
+            ),
+            300,
+        ),
+    )
+    .with_attr("keywords", input.target.keywords.iter().map(|k| k.text.clone()).collect::<Vec<_>>())
+    .with_attr("groups_scanned", input.groups_scanned)
+}

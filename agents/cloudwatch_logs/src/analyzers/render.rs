@@ -1,0 +1,228 @@
+//! Words for findings: a log line as a human reads it, the decisive span of a signature, the
+//! trend in a few words, evidence lines, the query that reproduces a pattern, and the category
+//! a signature points to in context.
+
+use super::patterns::{Pattern, Trend};
+use crate::query::hhmm;
+use regex::Regex;
+use serde_json::Value;
+use sremesh_core::signals::{SIGNATURES, Signature};
+use sremesh_core::text::truncate;
+use std::sync::LazyLock;
+
+/// Evidence lines are at most this long.
+pub const EVIDENCE_MAX: usize = 300;
+
+static SIGNATURE_RES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    SIGNATURES
+        .iter()
+        .filter_map(|(s, re)| Some((s.id, Regex::new(re).ok()?)))
+        .collect()
+});
+
+/// Where `sig` matches `line` (byte range).
+pub fn signature_span(line: &str, sig: &Signature) -> Option<(usize, usize)> {
+    SIGNATURE_RES
+        .iter()
+        .find(|(id, _)| *id == sig.id)
+        .and_then(|(_, re)| re.find(line))
+        .map(|m| (m.start(), m.end()))
+}
+
+static NOISE_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(\d{4}-\d{2}-\d{2}t[\d:.]+z?|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$")
+        .expect("static regex")
+});
+
+/// A JSON log line as `msg — err` (plus a few identifying fields); a line ending in a JSON
+/// object (a Lambda `Invoke Error {...}`) as its words then `errorType: errorMessage`; other
+/// lines unchanged.
+pub fn display_line(line: &str) -> String {
+    let trimmed = line.trim_start();
+    let (prefix, json) = match trimmed.find('{') {
+        Some(0) => ("", trimmed),
+        Some(i) if trimmed.ends_with('}') => (&trimmed[..i], &trimmed[i..]),
+        _ => return line.to_owned(),
+    };
+    let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(json) else {
+        return line.to_owned();
+    };
+    let words: Vec<&str> = prefix
+        .split_whitespace()
+        .filter(|t| !NOISE_TOKEN.is_match(t))
+        .collect();
+    if let (Some(t), Some(m)) = (
+        obj.get("errorType").and_then(Value::as_str),
+        obj.get("errorMessage").and_then(Value::as_str),
+    ) {
+        let lead = words.join(" ");
+        return if lead.is_empty() {
+            format!("{t}: {m}")
+        } else {
+            format!("{lead} — {t}: {m}")
+        };
+    }
+    if !words.is_empty() {
+        return line.to_owned();
+    }
+    let text = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let msg = ["msg", "message", "event"].iter().find_map(|k| text(k));
+    let err = ["err", "error", "exception", "errorMessage", "reason"]
+        .iter()
+        .find_map(|k| text(k));
+    let mut out = match (msg, err) {
+        (Some(m), Some(e)) => format!("{m} — {e}"),
+        (Some(m), None) => m.to_owned(),
+        (None, Some(e)) => e.to_owned(),
+        (None, None) => return line.to_owned(),
+    };
+    let context: Vec<String> = ["table", "topic", "partner", "queue", "host", "op", "code"]
+        .iter()
+        .filter_map(|k| obj.get(*k).map(|v| (k, v)))
+        .filter_map(|(k, v)| match v {
+            Value::String(s) => Some(format!("{k}={s}")),
+            Value::Number(n) => Some(format!("{k}={n}")),
+            _ => None,
+        })
+        .collect();
+    if !context.is_empty() {
+        out.push_str(&format!(" ({})", context.join(", ")));
+    }
+    out
+}
+
+/// The part of a (displayed) line worth a title: around the signature's match, at most `max`
+/// characters, cut at word boundaries.
+pub fn snippet(line: &str, sig: Option<&Signature>, max: usize) -> String {
+    let shown = display_line(line);
+    let shown = shown.trim();
+    if shown.chars().count() <= max {
+        return shown.to_owned();
+    }
+    let start = sig
+        .and_then(|s| signature_span(shown, s))
+        .map_or(0, |(s, _)| s);
+    // When the match is far in, start a little before it, at a word start.
+    let from = if start > max / 2 {
+        let back = start.saturating_sub(max / 6);
+        let back = (back..=start)
+            .find(|i| shown.is_char_boundary(*i))
+            .unwrap_or(start);
+        shown[back..start]
+            .find(char::is_whitespace)
+            .map_or(back, |ws| back + ws + 1)
+    } else {
+        0
+    };
+    let cut = truncate(&shown[from..], max);
+    if from > 0 { format!("…{cut}") } else { cut }
+}
+
+/// The trend in words (`new: 0 before`, `×3 before`, `stopped 10:21, 19 min before the alert`).
+pub fn trend_words(p: &Pattern) -> String {
+    match p.trend {
+        Trend::New => "new: none in the preceding window".into(),
+        Trend::Surging => format!(
+            "surging: ×{} in the preceding window",
+            p.baseline.unwrap_or(0)
+        ),
+        Trend::Steady => format!(
+            "steady: ×{} in the preceding window too — not new",
+            p.baseline.unwrap_or(0)
+        ),
+        Trend::Stopped => format!(
+            "stopped at {} UTC, {} min before the alert{}",
+            hhmm(p.last),
+            p.quiet_minutes,
+            match p.silent {
+                Some(false) => "; the same sources kept logging without it since (recovered)",
+                Some(true) => "; its sources have logged nothing since (went silent)",
+                None => "",
+            }
+        ),
+        Trend::Unknown => "preceding window not available".into(),
+    }
+}
+
+/// `×12 <line>` (with the top stack frame when there is one), at most 300 characters.
+pub fn evidence_line(count: usize, p: &Pattern) -> String {
+    let mut s = format!("×{count} {}", p.example.line.trim());
+    if let Some(frame) = p.example.top_frame() {
+        s.push_str(" | ");
+        s.push_str(frame);
+    }
+    truncate(&s, EVIDENCE_MAX)
+}
+
+/// The summary evidence line of a set of patterns.
+pub fn count_line(patterns: &[&Pattern]) -> String {
+    let count: usize = patterns.iter().map(|p| p.count).sum();
+    let before: Option<usize> = patterns.iter().map(|p| p.baseline).sum();
+    let first = patterns.iter().map(|p| p.first).min();
+    let last = patterns.iter().map(|p| p.last).max();
+    let origins: std::collections::BTreeSet<&str> = patterns
+        .iter()
+        .flat_map(|p| p.origins.iter().map(String::as_str))
+        .collect();
+    let before = before.map_or("preceding window unknown".to_owned(), |b| {
+        format!("{b} in the preceding window")
+    });
+    let span = match (first, last) {
+        (Some(f), Some(l)) => format!(", first {} last {} UTC", hhmm(f), hhmm(l)),
+        _ => String::new(),
+    };
+    truncate(
+        &format!(
+            "×{count} in the window ({before}){span}, from {} source(s)",
+            origins.len()
+        ),
+        EVIDENCE_MAX,
+    )
+}
+
+static SAFE_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9 _.:=,\-]{6,}").expect("static regex"));
+
+/// A literal from the line that finds it again: the signature's match if it is plain text,
+/// else the longest plain run (no quotes, slashes or regex syntax).
+pub fn literal(line: &str, sig: Option<&Signature>) -> Option<String> {
+    if let Some((s, e)) = sig.and_then(|s| signature_span(line, s)) {
+        let m = &line[s..e];
+        if SAFE_RUN.find(m).is_some_and(|r| r.as_str() == m) {
+            return Some(m.trim().to_owned());
+        }
+    }
+    SAFE_RUN
+        .find_iter(line)
+        .map(|m| m.as_str().trim())
+        .filter(|m| m.len() >= 6)
+        .max_by_key(|m| m.len())
+        .map(|m| truncate(m, 60).trim_end_matches('…').to_owned())
+}
+
+/// The Insights query that shows a pattern's lines (optionally narrowed to a service).
+pub fn reproduce_query(literal: Option<&str>, service: Option<&str>) -> String {
+    let mut q = String::from("fields @timestamp, @message, @logStream, @log");
+    if let Some(l) = literal {
+        q.push_str(&format!("\n| filter @message like /{}/", escape_regex(l)));
+    }
+    if let Some(s) = service {
+        q.push_str(&format!("\n| filter @message like /{}/", escape_regex(s)));
+    }
+    q.push_str("\n| sort @timestamp desc\n| limit 200");
+    q
+}
+
+fn escape_regex(s: &str) -> String {
+    regex::escape(s).replace('/', "\\/")
+}
+
+/// A short stable hash for ids.
+pub fn short_hash(s: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", h >> 32)
+}

@@ -1,0 +1,88 @@
+//! `change_announced`: a migration, config change, maintenance, failover, restart, feature flag,
+//! scaling or traffic event announced for the alerted service, a datastore or queue of its
+//! namespace (`orders db`, `orders-rabbitmq`), its namespace, or (infrastructure changes) its
+//! cluster. Thread replies add progress and completion ("restart done").
+
+use super::Input;
+use crate::classify::{Note, NoteKind};
+use crate::evidence::{authors, group_by, lines, minutes_before, relative, slug};
+use crate::targets::Strength;
+use sremesh_core::{Finding, Severity};
+
+pub(super) fn analyze(input: &Input) -> Vec<Finding> {
+    let changes = input.notes.iter().filter(|n| n.kind == NoteKind::Change);
+    group_by(changes, |n| (n.hit.subject.to_ascii_lowercase(), n.change))
+        .into_iter()
+        .filter_map(|((subject, kind), notes)| Some(finding(input, &subject, kind?, &notes)))
+        .collect()
+}
+
+fn finding(
+    input: &Input,
+    subject: &str,
+    kind: crate::vocab::ChangeKind,
+    notes: &[&Note],
+) -> Finding {
+    let first = notes[0];
+    let at = first.msg.at;
+    let mins = minutes_before(input.alert_time, at);
+    // The announcement itself ("campaign is out") is not a report that it is over.
+    let done = notes.iter().skip(1).rfind(|n| n.done);
+    let mut title = format!(
+        "{} announced on {subject} {} ({}, {}): {}",
+        kind.label(),
+        relative(input.alert_time, at),
+        input.channels.label(&first.msg.channel),
+        first.msg.author,
+        crate::evidence::quote(&first.msg.text),
+    );
+    if let Some(d) = done {
+        title.push_str(&format!(
+            "; reported done {}",
+            relative(input.alert_time, d.msg.at)
+        ));
+    }
+    let close = matches!(first.hit.strength, Strength::Direct | Strength::Dependency);
+    let severity = if close && (-5..=120).contains(&mins) {
+        Severity::Medium
+    } else {
+        Severity::Low
+    };
+    let mut f = Finding::new(
+        format!("change_announced:{}:{}", slug(subject), kind.as_str()),
+        "change_announced",
+        severity,
+        title,
+    )
+    .with_evidence(lines(&input.channels, notes))
+    .with_resource(format!("channel:{}", first.msg.channel))
+    .at(at)
+    .with_attr("change", kind.as_str())
+    .with_attr("subject", subject)
+    .with_attr("minutes_before_alert", mins)
+    .with_attr("source", first.msg.author.clone())
+    .with_attr("channel", input.channels.label(&first.msg.channel))
+    .with_attr("count", notes.len())
+    .with_attr("announced_by", authors(notes))
+    .with_attr(
+        "match",
+        serde_json::to_value(first.hit.strength).unwrap_or_default(),
+    )
+    .with_attr("completed", done.is_some());
+    if let Some(d) = done {
+        f = f.with_attr(
+            "completed_minutes_before_alert",
+            minutes_before(input.alert_time, d.msg.at),
+        );
+    }
+    if let Some(v) = notes.iter().find_map(|n| n.version.clone()) {
+        f = f.with_attr("version", v);
+    }
+    if let Some(s) = first.hit.service() {
+        f = f.with_service(s);
+    }
+    if let Some(l) = &first.msg.link {
+        f = f.with_link(l.clone());
+    }
+    f
+}

@@ -1,0 +1,34 @@
+//! The chat scanners' shared core (the Slack and Discord scanners differ only in their client
+//! adapters): a platform-neutral message model, the alert's target words, whole-name matching,
+//! the analyzers that turn messages into findings, and the budgeted scan driver.
+//!
+//! * [`message`]: [`ChatMessage`], [`Channel`], [`Identity`].
+//! * [`targets`] and [`names`]: what the alert names (services, namespaces, clusters, resource
+//!   ids) and where a message names it.
+//! * [`vocab`] and [`classify`]: what a message is (alert, deploy, change, report, handled).
+//! * [`analyzers`]: classified messages → `related_alert`, `deploy_announced`,
+//!   `change_announced`, `human_report`, `already_handled` findings (pure).
+//! * [`source`] and [`scan`]: the [`ChatSource`] trait a platform implements and the scan
+//!   that reads channels under the job's deadline; [`result`] turns a scan into an AgentResult.
+//!
+//! Architecture invariant: no platform wire types here (they stay in `sremesh-chat` and the
+//! scanner crates' adapters); the analysis never invents a cause — chat findings carry no
+//! category.
+
+pub mod analyzers;
+pub mod classify;
+pub mod evidence;
+pub mod message;
+pub mod names;
+mod pick;
+pub mod result;
+pub mod scan;
+pub mod source;
+pub mod targets;
+pub mod tool;
+pub mod vocab;
+
+pub use message::{Channel, ChatMessage, Identity, Listing};
+pub use scan::{Fatal, ScanOutcome, ScanRequest, ScanSettings, scan};
+pub use source::{ChatSource, Step, is_auth, within};
+pub use targets::{Hit, Strength, Target, TargetKind, Targets};

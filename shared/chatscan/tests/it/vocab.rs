@@ -1,0 +1,162 @@
+//! The vocabulary: deploys, changes, questions, versions, alerts, impact — table-driven.
+
+use proptest::prelude::*;
+use sremesh_chatscan::vocab::{self, ChangeKind};
+
+#[test]
+fn deploys_need_deploy_words_or_a_version_beside_weak_ones() {
+    let cases = [
+        ("deploying payments-api v1.8.0 to prod", true),
+        (
+            "Pipeline *checkout-api / deploy-prod* #9183 succeeded",
+            true,
+        ),
+        ("new ranking for search is going out, v2.3.1", true),
+        ("spring push campaign is out to 2.1M devices", false),
+        ("shipping labels are slow", false),
+        ("redeploying", false),
+    ];
+    for (text, want) in cases {
+        assert_eq!(vocab::is_deploy(text), want, "{text}");
+    }
+}
+
+#[test]
+fn the_first_change_word_names_the_change() {
+    let cases = [
+        (
+            "running a migration on orders db now (+ backfill job)",
+            Some(ChangeKind::Migration),
+        ),
+        (
+            "scaling events-clickhouse to 3 replicas ahead of the Q2 backfill",
+            Some(ChangeKind::Scaling),
+        ),
+        (
+            "starting the rolling restart of orders-rabbitmq for the config change",
+            Some(ChangeKind::Restart),
+        ),
+        (
+            "switched billing-api-config to the new RDS proxy endpoint",
+            Some(ChangeKind::Config),
+        ),
+        (
+            "failover of the primary at 10:02",
+            Some(ChangeKind::Failover),
+        ),
+        ("maintenance window tonight", Some(ChangeKind::Maintenance)),
+        (
+            "turned off the new-checkout feature flag",
+            Some(ChangeKind::FeatureFlag),
+        ),
+        ("flash sale goes live at 17:25", Some(ChangeKind::Traffic)),
+        ("lunch?", None),
+    ];
+    for (text, want) in cases {
+        assert_eq!(vocab::change_kind(text), want, "{text}");
+    }
+}
+
+#[test]
+fn questions_and_guesses_are_not_announcements() {
+    let cases = [
+        (
+            "was there a deploy of billing-api today? image is still v3.4.1",
+            "deploy",
+            true,
+        ),
+        (
+            "seeing restarts on payments-api, @dana is that your deploy?",
+            "deploy",
+            true,
+        ),
+        (
+            "no new orders since 11:00, did v2.8.1 break the parser?",
+            "break",
+            true,
+        ),
+        (
+            "is it the database? orders-db had maintenance last night",
+            "maintenance",
+            false,
+        ),
+        (
+            "is it the database? orders-db had maintenance last night",
+            "database",
+            true,
+        ),
+        (
+            "deploying payments-api v1.8.0 now, any objections?",
+            "deploying",
+            false,
+        ),
+        ("deploying payments-api v1.8.0", "deploying", false),
+    ];
+    for (text, word, want) in cases {
+        let at = text.find(word).unwrap();
+        assert_eq!(vocab::is_question_about(text, at), want, "{word} in {text}");
+    }
+}
+
+#[test]
+fn versions_prefer_the_new_one() {
+    let cases = [
+        (
+            "deploying payments-api v1.8.0 (refactor) to prod, pipeline #5521",
+            Some("v1.8.0"),
+        ),
+        (
+            "Pipeline succeeded — checkout-api:v3.12.0 (\"tax\")",
+            Some("v3.12.0"),
+        ),
+        ("image notification-svc:5.2.0", Some("5.2.0")),
+        (
+            "chart ledger-api 1.7.3 → 2.0.0 (values unchanged)",
+            Some("2.0.0"),
+        ),
+        ("bump search-api to v2.3.1", Some("v2.3.1")),
+        ("lambda alias live → v12", Some("v12")),
+        ("campaign out to 2.1M devices at 11:00", None),
+        ("pipeline #5521", None),
+    ];
+    for (text, want) in cases {
+        assert_eq!(vocab::version(text).as_deref(), want, "{text}");
+    }
+}
+
+#[test]
+fn alerts_impact_handling_and_noise() {
+    assert!(vocab::is_alert_like(
+        "[FIRING:1] KubeDeploymentRolloutStuck"
+    ));
+    assert!(vocab::is_alert_like("❌ **search-api** build #812 failed"));
+    assert!(!vocab::is_alert_like(
+        "Pipeline *checkout-api / deploy-prod* #9183 succeeded"
+    ));
+    assert!(vocab::is_resolved(
+        "[RESOLVED] KubeDeploymentReplicasMismatch"
+    ));
+    assert!(vocab::is_resolved(
+        "OK: \"payments-reconciler-duration\" in US East"
+    ));
+    assert!(!vocab::is_resolved("[FIRING:1] Watchdog"));
+    assert!(vocab::is_impact("checkout is throwing 502s"));
+    assert!(!vocab::is_impact("an errorless run"));
+    assert!(vocab::is_handled("looking"));
+    assert!(vocab::is_handled("rolled back payments-api to v1.7.4"));
+    assert!(!vocab::is_handled(
+        "recs p95 is spiky again, looking after lunch"
+    ));
+    assert!(vocab::is_noise("yeah those are old, ticket OBS-412"));
+    assert!(!vocab::is_noise("seeing restarts on payments-api"));
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,120}", at in 0usize..200) {
+        let _ = vocab::is_question_about(&text, at);
+        let _ = vocab::is_old_news(&text, at);
+        let _ = (vocab::version(&text), vocab::change_kind(&text), vocab::is_deploy(&text));
+        let _ = (vocab::is_alert_like(&text), vocab::is_resolved(&text), vocab::is_handled(&text));
+    }
+}
