@@ -36,7 +36,10 @@ pub fn python() -> PathBuf {
 }
 
 /// A kubectl binary: `.peers/bin/kubectl` if present, else the first `kubectl` on PATH.
-#[allow(clippy::disallowed_methods, reason = "test support looks up PATH like a shell would")]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "test support looks up PATH like a shell would"
+)]
 pub fn kubectl() -> PathBuf {
     let local = peers_dir().join("bin/kubectl");
     if local.exists() {
