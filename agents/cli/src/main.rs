@@ -33,6 +33,11 @@ enum Command {
     Eval(cmd::eval::EvalArgs),
     /// Investigate one alert text with the agents the environment points at; print the report.
     Investigate(cmd::investigate::InvestigateArgs),
+    /// Start the sandbox and the whole mesh, post the scenario's alert through the intake, print
+    /// the report, stop.
+    Demo(cmd::demo::DemoArgs),
+    /// Start the sandbox and the whole mesh on localhost and keep them running.
+    Dev(cmd::dev::DevArgs),
 }
 
 /// Loads and validates config.yaml (flag, `SREMESH_CONFIG`, or walking up).
@@ -50,6 +55,8 @@ fn main() -> ExitCode {
         Command::Config(c) => cmd::config::run(c, cli.config.as_deref()),
         Command::Sandbox(a) => cmd::sandbox::run(a),
         Command::Eval(a) => load_config(cli.config.as_deref()).and_then(|l| cmd::eval::run(a, l)),
+        Command::Demo(a) => load_config(cli.config.as_deref()).and_then(|l| cmd::demo::run(a, l)),
+        Command::Dev(a) => load_config(cli.config.as_deref()).and_then(|l| cmd::dev::run(a, l)),
         Command::Investigate(a) => load_config(cli.config.as_deref()).and_then(|l| {
             // `<AGENT>_AGENT_URL` / `_RUNTIME_ARN` are named after the catalogue: read them as a map.
             cmd::investigate::run(a, l, std::env::vars().collect())

@@ -1,6 +1,7 @@
-//! Starting the agent binaries on free loopback ports, pointed at a sandbox — shared by
-//! `eval`, `dev` and `demo`. Each child gets a clean environment (no developer AWS profile or
-//! tokens leak in), its log in a file, and is killed when the mesh is dropped.
+//! Starting sremesh binaries on free loopback ports, pointed at a sandbox — shared by `eval`,
+//! `dev` and `demo`. Each child gets a clean environment (no developer AWS profile or tokens leak
+//! in), its log in a file, and is stopped (SIGTERM, then SIGKILL) when the mesh stops — or
+//! killed if the mesh is dropped.
 
 use anyhow::{Context, bail};
 use sremesh_core::AgentInfo;
@@ -16,32 +17,86 @@ use tokio::time::Instant;
 pub const SLACK_TOKEN: &str = "xoxb-sremesh-sandbox";
 pub const DISCORD_TOKEN: &str = "sremesh-sandbox-bot-token";
 
-/// One running agent.
-pub struct AgentProcess {
-    pub info: &'static AgentInfo,
+/// What to start.
+pub struct Spec {
+    /// Short name for messages and the log file (`eks`, `intake`).
+    pub name: String,
+    /// Binary name next to `sremesh` (`sremesh-eks`).
+    pub binary: String,
+    /// The env var that sets its port (`A2A_PORT`, `INTAKE_PORT`).
+    pub port_env: &'static str,
+    /// Path answered once ready (`/ping`, `/healthz`).
+    pub health: &'static str,
+    pub env: Vec<(String, String)>,
+}
+
+impl Spec {
+    /// An agent from the catalogue.
+    pub fn agent(info: &AgentInfo, env: Vec<(String, String)>) -> Self {
+        Self {
+            name: info.id.to_owned(),
+            binary: info.binary(),
+            port_env: "A2A_PORT",
+            health: "/ping",
+            env,
+        }
+    }
+}
+
+/// One running process.
+pub struct Process {
+    pub name: String,
     pub url: String,
     pub log: PathBuf,
     child: Child,
 }
 
-/// Running agents.
+/// Running processes.
+#[derive(Default)]
 pub struct Mesh {
-    pub agents: Vec<AgentProcess>,
+    pub procs: Vec<Process>,
 }
 
 impl Mesh {
-    /// `<AGENT>_AGENT_URL` for every agent, as the master and the CLI read them.
+    /// `<AGENT>_AGENT_URL` for every catalogue agent in the mesh.
     pub fn url_env(&self) -> HashMap<String, String> {
-        self.agents
+        self.procs
             .iter()
-            .map(|a| (a.info.url_env(), a.url.clone()))
+            .filter_map(|p| {
+                sremesh_core::catalogue::agent(&p.name).map(|a| (a.url_env(), p.url.clone()))
+            })
             .collect()
     }
 
-    /// Stops every agent (SIGKILL; they hold no state worth a graceful stop here).
+    /// The URL of a process by name.
+    pub fn url(&self, name: &str) -> Option<&str> {
+        self.procs
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.url.as_str())
+    }
+
+    /// Adds the processes of another mesh.
+    pub fn extend(&mut self, other: Mesh) {
+        self.procs.extend(other.procs);
+    }
+
+    /// Stops every process: SIGTERM, up to 3 s for it to exit, then SIGKILL.
     pub async fn stop(mut self) {
-        for a in &mut self.agents {
-            let _ = a.child.kill().await;
+        for p in &self.procs {
+            if let Some(pid) = p.child.id() {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid as i32),
+                    nix::sys::signal::Signal::SIGTERM,
+                );
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(3);
+        for p in &mut self.procs {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if tokio::time::timeout(left, p.child.wait()).await.is_err() {
+                let _ = p.child.kill().await;
+            }
         }
     }
 }
@@ -80,19 +135,29 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-/// Starts `agents` with `env` (plus `SREMESH_CONFIG`, host and port), logs under `log_dir`,
-/// and waits until each answers `/ping`.
+/// Starts `agents` (catalogue agents) with `env`; see [`start_specs`].
 pub async fn start(
     agents: &[&'static AgentInfo],
     config: &Path,
     env: &[(String, String)],
     log_dir: &Path,
 ) -> anyhow::Result<Mesh> {
+    let specs: Vec<Spec> = agents
+        .iter()
+        .map(|a| Spec::agent(a, env.to_vec()))
+        .collect();
+    start_specs(specs, config, log_dir).await
+}
+
+/// Starts every spec (with `SREMESH_CONFIG`, loopback host and a free port), logs under
+/// `log_dir`, and waits until each answers its health path.
+pub async fn start_specs(specs: Vec<Spec>, config: &Path, log_dir: &Path) -> anyhow::Result<Mesh> {
     let bins = bin_dir()?;
     std::fs::create_dir_all(log_dir).with_context(|| format!("creating {}", log_dir.display()))?;
-    let mut mesh = Mesh { agents: Vec::new() };
-    for info in agents {
-        let bin = bins.join(info.binary());
+    let mut mesh = Mesh::default();
+    let mut health = Vec::new();
+    for spec in specs {
+        let bin = bins.join(&spec.binary);
         if !bin.exists() {
             bail!(
                 "{} is not built; run `cargo build --workspace --bins`",
@@ -100,16 +165,17 @@ pub async fn start(
             );
         }
         let port = free_port()?;
-        let log = log_dir.join(format!("{}.log", info.id));
+        let log = log_dir.join(format!("{}.log", spec.name));
         let out =
             std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let mut cmd = Command::new(&bin);
         cmd.env_clear()
             .envs(inherited())
-            .envs(env.iter().cloned())
+            .envs(spec.env.iter().cloned())
             .env("SREMESH_CONFIG", config)
             .env("A2A_HOST", "127.0.0.1")
-            .env("A2A_PORT", port.to_string())
+            .env("INTAKE_HOST", "127.0.0.1")
+            .env(spec.port_env, port.to_string())
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
@@ -118,16 +184,17 @@ pub async fn start(
         let child = cmd
             .spawn()
             .with_context(|| format!("starting {}", bin.display()))?;
-        mesh.agents.push(AgentProcess {
-            info,
+        health.push(spec.health);
+        mesh.procs.push(Process {
+            name: spec.name,
             url: format!("http://127.0.0.1:{port}/"),
             log,
             child,
         });
     }
     let http = reqwest::Client::new();
-    for a in &mut mesh.agents {
-        wait_ready(&http, a).await?;
+    for (p, path) in mesh.procs.iter_mut().zip(health) {
+        wait_ready(&http, p, path).await?;
     }
     Ok(mesh)
 }
@@ -140,15 +207,15 @@ fn inherited() -> Vec<(String, String)> {
         .collect()
 }
 
-async fn wait_ready(http: &reqwest::Client, a: &mut AgentProcess) -> anyhow::Result<()> {
+async fn wait_ready(http: &reqwest::Client, p: &mut Process, path: &str) -> anyhow::Result<()> {
     let start = Instant::now();
-    let url = format!("{}ping", a.url);
+    let url = format!("{}{}", p.url, path.trim_start_matches('/'));
     loop {
-        if let Some(status) = a.child.try_wait()? {
-            let log = std::fs::read_to_string(&a.log).unwrap_or_default();
+        if let Some(status) = p.child.try_wait()? {
+            let log = std::fs::read_to_string(&p.log).unwrap_or_default();
             bail!(
                 "{} exited ({status}) before it was ready:\n{}",
-                a.info.binary(),
+                p.name,
                 tail(&log, 15)
             );
         }
@@ -164,8 +231,8 @@ async fn wait_ready(http: &reqwest::Client, a: &mut AgentProcess) -> anyhow::Res
         if start.elapsed() > Duration::from_secs(20) {
             bail!(
                 "{} did not answer {url} within 20 s (log: {})",
-                a.info.binary(),
-                a.log.display()
+                p.name,
+                p.log.display()
             );
         }
         tokio::time::sleep(Duration::from_millis(10)).await;

@@ -6,3 +6,4 @@ mod support;
 mod delivery;
 mod faults;
 mod hypotheses;
+mod snapshot;
