@@ -70,7 +70,27 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::ResourceExhaustion,
             Severity::High,
         ),
-        r"(?i)throttlingexception|throttled|rate exceeded|toomanyrequestsexception|provisionedthroughputexceeded|requestlimitexceeded|\bslowdown\b|429 too many requests",
+        r"(?i)throttlingexception|\bthrottled\b|rate exceeded|toomanyrequestsexception|provisionedthroughputexceeded|requestlimitexceeded|\bslowdown\b",
+    ),
+    (
+        sig(
+            "rate_limited",
+            "rate limited by a dependency (HTTP 429)",
+            // A third party answering 429 is that dependency refusing us; AWS throttling of our
+            // own provisioned capacity is `throttling` above.
+            Category::DependencyFailure,
+            Severity::High,
+        ),
+        r"(?i)\b429 too many requests\b|\btoo many requests\b|\bstatus(code)?[=: ]+429\b|-> 429\b|\brate[- ]limit(ed| exceeded|ing)\b|x-ratelimit-remaining: 0",
+    ),
+    (
+        sig(
+            "datastore_full",
+            "datastore memory full (maxmemory)",
+            Category::ResourceExhaustion,
+            Severity::Critical,
+        ),
+        r"(?i)oom command not allowed|used memory > 'maxmemory'|\bmaxmemory\b.*(exceeded|reached)",
     ),
     (
         sig(
@@ -110,6 +130,15 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Severity::High,
         ),
         r"(?i)x509:|certificate (has )?expired|certificate verify failed|ssl(handshake)?exception|tls handshake (error|failure|timeout)|unknown certificate authority|self[- ]signed certificate",
+    ),
+    (
+        sig(
+            "unreachable",
+            "dependency unreachable",
+            Category::DependencyFailure,
+            Severity::High,
+        ),
+        r"(?i)could not be established|broker may not be available|no route to host|network is unreachable|host is unreachable|\bconnection timed out\b|\bconnect(ion)? timed out\b|\b(failed|unable) to connect\b|couldn'?t connect|no brokers available|all brokers down",
     ),
     (
         sig(
@@ -329,6 +358,22 @@ mod tests {
                 Some("data_error"),
             ),
             ("context deadline exceeded", Some("timeout")),
+            (
+                "marketbridge PUT https://api.marketbridge.example/v2/listings -> 429 Too Many Requests (Retry-After: 60)",
+                Some("rate_limited"),
+            ),
+            (
+                "ERR OOM command not allowed when used memory > 'maxmemory'.",
+                Some("datastore_full"),
+            ),
+            (
+                "Connection to node 2 (b-2.orders-msk.kafka:9092) could not be established. Broker may not be available.",
+                Some("unreachable"),
+            ),
+            (
+                "dial tcp 10.0.3.7:5432: connect: no route to host",
+                Some("unreachable"),
+            ),
             ("drain_timeout=30s net_tick_timeout=60", None),
             (
                 "[ERROR] plugin/errors: 2 api.partner.example. A: read udp 10.0.1.5:41022->10.0.0.2:53: i/o timeout",

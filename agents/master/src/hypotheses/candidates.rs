@@ -57,16 +57,37 @@ fn specificity(f: &Finding) -> f64 {
         "node_pressure" | "crash_loop" => 1.1,
         "evicted" | "probe_failed" => 1.0,
         "log_pattern" | "log_signature" | "lambda_error" => match signature {
-            "too_many_clients" | "oom" => 1.25,
-            "throttling" | "pool_exhausted" | "disk_full" => 1.15,
+            "too_many_clients" | "oom" | "datastore_full" => 1.25,
+            "throttling" | "pool_exhausted" | "disk_full" | "rate_limited" => 1.15,
             "dns_failure" | "tls_error" | "data_error" | "config_error" => 1.1,
             "code_defect" | "permission_denied" => 1.05,
+            "unreachable" => 1.0,
             "connection_refused" | "connection_reset" => 0.9,
             "timeout" | "lambda_timeout" => 0.85,
             "http_5xx" => 0.6,
             _ => 0.7,
         },
         _ => 0.9,
+    }
+}
+
+/// How much a log-based finding's occurrence count supports it: a line seen once is a weak
+/// signal, a repeated one a pattern. Findings that are not counted lines are not weighed here.
+fn recurrence(f: &Finding) -> f64 {
+    if f.attributes.get("weak").and_then(|v| v.as_bool()) == Some(true) {
+        return 0.6;
+    }
+    if !matches!(
+        f.kind.as_str(),
+        "log_pattern" | "log_signature" | "lambda_error"
+    ) {
+        return 1.0;
+    }
+    match f.attributes.get("count").and_then(|v| v.as_u64()) {
+        Some(0 | 1) => 0.6,
+        Some(2) => 0.8,
+        Some(3 | 4) => 0.9,
+        _ => 1.0,
     }
 }
 
@@ -137,7 +158,8 @@ pub(crate) fn group<'a>(alert: &AlertInfo, evidence: &[Ev<'a>]) -> Vec<Group<'a>
         };
         let (nov, nov_why) = novelty(e.f);
         let (rel, rel_why) = relevance(alert, e.f, alerted_services);
-        let mut score = severity_weight(e.f.severity) * specificity(e.f) * nov * rel;
+        let mut score =
+            severity_weight(e.f.severity) * specificity(e.f) * nov * rel * recurrence(e.f);
         if category == Category::Unknown {
             score *= 0.6;
         }

@@ -50,6 +50,12 @@ pub(crate) fn decide<'a>(
         .iter()
         .filter_map(|e| ts_attr(e, "recovered_at"))
         .max();
+    let health = Health {
+        evidence,
+        healthy: &healthy,
+        quiet: &quiet,
+        recovered_at,
+    };
 
     // Failures that stopped before the target recovered belong to a past incident.
     if let Some(rec) = recovered_at {
@@ -77,26 +83,10 @@ pub(crate) fn decide<'a>(
     let mut out = Vec::new();
     let mut top_from_group = false;
     if alert.is_always_firing() {
-        out.push(healthy_hypothesis(
-            alert,
-            &healthy,
-            &quiet,
-            recovered_at,
-            &groups,
-            missing,
-            0.9,
-        ));
+        out.push(healthy_hypothesis(alert, &health, &groups, missing, 0.9));
     } else if !healthy.is_empty() && (groups.is_empty() || best < healthy_score) {
         let conf = (0.55 + healthy_score * 0.3 - best * 0.2).clamp(0.35, 0.9);
-        out.push(healthy_hypothesis(
-            alert,
-            &healthy,
-            &quiet,
-            recovered_at,
-            &groups,
-            missing,
-            conf,
-        ));
+        out.push(healthy_hypothesis(alert, &health, &groups, missing, conf));
     } else if best >= FAILURE_THRESHOLD {
         let second = groups
             .get(1)
@@ -137,15 +127,7 @@ pub(crate) fn decide<'a>(
         ));
     }
     if top_is_failure && !healthy.is_empty() {
-        out.push(healthy_hypothesis(
-            alert,
-            &healthy,
-            &quiet,
-            recovered_at,
-            &groups,
-            missing,
-            0.15,
-        ));
+        out.push(healthy_hypothesis(alert, &health, &groups, missing, 0.15));
     }
     let _ = alert_time;
     out
@@ -265,15 +247,30 @@ fn failure_hypothesis<'a>(
     }
 }
 
+/// What the evidence says about health: the findings of a healthy target, quiet logs, when the
+/// target recovered, and everything else (to find what explains the alert).
+#[derive(Clone, Copy)]
+pub(crate) struct Health<'e, 'a> {
+    pub evidence: &'e [Ev<'a>],
+    pub healthy: &'e [Ev<'a>],
+    pub quiet: &'e [Ev<'a>],
+    pub recovered_at: Option<Timestamp>,
+}
+
 fn healthy_hypothesis<'a>(
     alert: &AlertInfo,
-    healthy: &[Ev<'a>],
-    quiet: &[Ev<'a>],
-    recovered_at: Option<Timestamp>,
+    health: &Health<'_, 'a>,
     groups: &[Group<'a>],
     missing: &[Missing],
     confidence: f64,
 ) -> Hypothesis {
+    let Health {
+        evidence,
+        healthy,
+        quiet,
+        recovered_at,
+    } = *health;
+    let explainers = explainers(alert, evidence, healthy);
     let name = alert.name.clone().unwrap_or_else(|| "the alert".to_owned());
     let title = if alert.is_always_firing() {
         format!("No active failure: {name} is an always-firing heartbeat alert")
@@ -304,6 +301,12 @@ fn healthy_hypothesis<'a>(
     if healthy.is_empty() && quiet.is_empty() && !alert.is_always_firing() {
         explanation.push_str("No agent found an active failure. ");
     }
+    for e in explainers.iter().take(3) {
+        explanation.push_str(&format!(
+            "What explains the alert: {}. ",
+            e.f.title.trim_end_matches('.')
+        ));
+    }
     let ruled_out: Vec<String> = groups
         .iter()
         .take(4)
@@ -326,9 +329,42 @@ fn healthy_hypothesis<'a>(
         title,
         explanation: explanation.trim().to_owned(),
         confidence,
-        citations: citations(healthy.iter().copied().chain(quiet.iter().copied()).take(6)),
+        citations: citations(
+            healthy
+                .iter()
+                .copied()
+                .chain(explainers.iter().copied())
+                .chain(quiet.iter().copied())
+                .take(8),
+        ),
         ruled_out,
     }
+}
+
+/// Context that explains a healthy verdict: a planned activity or change announced, a node
+/// reboot, someone already handling it — about the alerted service (or naming no service).
+fn explainers<'a>(alert: &AlertInfo, evidence: &[Ev<'a>], healthy: &[Ev<'a>]) -> Vec<Ev<'a>> {
+    let targets: Vec<&str> = healthy
+        .iter()
+        .filter_map(|h| h.f.service.as_deref())
+        .filter(|s| !s.is_empty())
+        .collect();
+    evidence
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.f.kind.as_str(),
+                "change_announced" | "node_rebooted" | "already_handled"
+            )
+        })
+        .filter(|e| match e.f.service.as_deref() {
+            None | Some("") => true,
+            Some(s) => {
+                alert.mentions(s) || targets.iter().any(|t| super::rules::same_service(t, s))
+            }
+        })
+        .copied()
+        .collect()
 }
 
 fn unknown_hypothesis<'a>(

@@ -220,6 +220,18 @@ fn reasoning_patterns() {
             not_in_text: vec![],
         },
         Case {
+            name: "a healthy target during an announced load test: healthy, explained by the announcement",
+            alert: "Triggered: [P3] product-api p95 latency above 800 ms",
+            results: vec![
+                ok("eks", vec![f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "product-api", "product-api: 8/8 pods Ready, no restarts")]),
+                ok("discord_scanner", vec![f("lt", "change_announced", Severity::Low, None, "product-api", "load test (k6) on product-api announced 20 min before the alert")]),
+            ],
+            missing: vec![],
+            category: Category::Healthy,
+            cites: vec![("eks", "h"), ("discord_scanner", "lt")],
+            not_in_text: vec![],
+        },
+        Case {
             name: "nothing answered: unknown, saying what is missing",
             alert: "[FIRING:1] Something (x)",
             results: vec![],
