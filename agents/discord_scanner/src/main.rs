@@ -7,6 +7,8 @@ use std::sync::Arc;
 struct Args {
     #[command(flatten)]
     agent: sremesh_agent::AgentArgs,
+    #[command(flatten)]
+    llm: sremesh_llm::specialist::LlmArgs,
     /// The bot token, or the ARN of a Secrets Manager secret holding it.
     #[arg(long, env = "DISCORD_BOT_TOKEN", hide_env_values = true)]
     discord_bot_token: Option<String>,
@@ -38,7 +40,11 @@ async fn main() -> anyhow::Result<()> {
         .discord_bot_token
         .filter(|t| !t.trim().is_empty())
         .map(|t| sremesh_aws::secrets::secret_source(t.trim()));
-    let agent = sremesh_discord_scanner::DiscordScanner::new(settings);
+    let agent = Arc::new(sremesh_discord_scanner::DiscordScanner::new(settings));
+    let tools = sremesh_discord_scanner::tools::tools(agent.clone());
+    // MCP servers' bearer tokens are named in config.yaml, so the environment is read as a map.
+    let env: std::collections::HashMap<String, String> = std::env::vars().collect();
+    let agent = sremesh_llm::specialist::wrap(agent, tools, &setup, &args.llm, &env).await?;
     sremesh_agent::serve(
         setup,
         Arc::new(agent),

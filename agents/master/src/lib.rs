@@ -10,6 +10,7 @@ pub mod alert;
 pub mod chat;
 pub mod endpoints;
 pub mod hypotheses;
+pub mod model;
 pub mod notify;
 pub mod orchestrator;
 pub mod outcome;

@@ -4,7 +4,8 @@ use clap::Parser;
 use sremesh_a2a::client::ClientOptions;
 use sremesh_aws::secrets::secret_source;
 use sremesh_master::chat::ChatNotifier;
-use sremesh_master::orchestrator::{Limits, Orchestrator};
+use sremesh_master::model::MasterModel;
+use sremesh_master::orchestrator::{Limits, ModelSteps, Orchestrator};
 use sremesh_master::{MasterAgent, endpoints, notify, snapshot};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +16,8 @@ use std::time::Duration;
 struct Args {
     #[command(flatten)]
     agent: sremesh_agent::AgentArgs,
+    #[command(flatten)]
+    llm: sremesh_llm::specialist::LlmArgs,
     /// AWS region (AgentCore endpoints, Secrets Manager).
     #[arg(long, env = "AWS_REGION")]
     aws_region: Option<String>,
@@ -65,7 +68,18 @@ async fn main() -> anyhow::Result<()> {
         None => None,
     };
     let notifier: Arc<dyn notify::Notifier> = Arc::new(ChatNotifier::new(slack, discord));
-    let orchestrator = Orchestrator::new(specialists, limits, notifier);
+    let provider = sremesh_llm::provider_for(setup.model.as_deref(), &args.llm.settings()).await?;
+    let steps = provider.map(|provider| ModelSteps {
+        model: MasterModel {
+            provider,
+            config: Arc::new(config.clone()),
+        },
+        synthesis: Duration::try_from(inv.synthesis_timeout).unwrap_or(Duration::from_secs(10)),
+        routing: inv
+            .routing
+            .then(|| Duration::try_from(inv.routing_timeout).unwrap_or(Duration::from_secs(5))),
+    });
+    let orchestrator = Orchestrator::new(specialists, limits, notifier).with_model(steps);
     let agent = MasterAgent::new(orchestrator, snapshot::cutoff(config), setup.model.clone());
     sremesh_agent::serve(
         setup,

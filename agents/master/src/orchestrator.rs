@@ -2,13 +2,14 @@
 //! post the initial report at the initial deadline (or as soon as every agent has answered),
 //! post late results as updates until the hard cutoff, then stop waiting.
 
+use crate::model::{self, MasterModel};
 use crate::notify::{Event, Notifier, Queue};
 use crate::outcome::{AgentState, Outcome};
 use crate::report;
 use futures::stream::{FuturesUnordered, StreamExt};
 use sremesh_agent::{AgentClient, CallError};
 use sremesh_chat::messages::{AgentProgress, Enrichment, ProgressState, Started};
-use sremesh_core::{AgentInfo, AgentResult, AgentStatus, AlertContext, Report};
+use sremesh_core::{AgentInfo, AgentResult, AgentStatus, AlertContext, Report, Telemetry};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -36,6 +37,16 @@ pub struct Orchestrator {
     specialists: Vec<Specialist>,
     limits: Limits,
     notifier: Arc<dyn Notifier>,
+    model: Option<ModelSteps>,
+}
+
+/// The master model's part: synthesis time reserved before the initial deadline, and routing.
+#[derive(Clone)]
+pub struct ModelSteps {
+    pub model: MasterModel,
+    pub synthesis: Duration,
+    /// `Some(timeout)` when routing is on.
+    pub routing: Option<Duration>,
 }
 
 type Answer = (&'static AgentInfo, Result<AgentResult, CallError>, Duration);
@@ -46,6 +57,7 @@ impl Orchestrator {
             specialists,
             limits,
             notifier,
+            model: None,
         }
     }
 
@@ -62,6 +74,71 @@ impl Orchestrator {
     /// The notifier.
     pub fn notifier(&self) -> Arc<dyn Notifier> {
         self.notifier.clone()
+    }
+
+    /// Adds the master's model (synthesis and routing); without it everything is deterministic.
+    pub fn with_model(mut self, steps: Option<ModelSteps>) -> Self {
+        self.model = steps;
+        self
+    }
+
+    /// The initial report: the deterministic one, reviewed by the model when there is one (its
+    /// time was reserved before the deadline; any failure leaves the deterministic report).
+    async fn initial_report(
+        &self,
+        ctx: &AlertContext,
+        outcomes: &[Outcome],
+        master_cost: &mut Telemetry,
+    ) -> Report {
+        let mut report = report::build(ctx, outcomes);
+        if let Some(steps) = &self.model {
+            match model::synthesize(&steps.model, ctx, &mut report, steps.synthesis).await {
+                Ok(s) => {
+                    master_cost.absorb(&s.telemetry);
+                    if master_cost.model.is_none() {
+                        master_cost.model = s.telemetry.model.clone();
+                    }
+                    if s.rejected > 0 {
+                        tracing::warn!(investigation_id = %ctx.investigation_id, rejected = s.rejected, "synthesis_claims_rejected");
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(investigation_id = %ctx.investigation_id, error = %e, "synthesis_failed_deterministic_report_stands")
+                }
+            }
+        }
+        add_cost(&mut report, master_cost);
+        report
+    }
+
+    /// Agents the master's model judges irrelevant (routing on), as (id, reason).
+    async fn route(
+        &self,
+        ctx: &AlertContext,
+        master_cost: &mut Telemetry,
+    ) -> Vec<(String, String)> {
+        let Some(ModelSteps {
+            model,
+            routing: Some(timeout),
+            ..
+        }) = &self.model
+        else {
+            return Vec::new();
+        };
+        let candidates: Vec<(&'static AgentInfo, String)> = self
+            .specialists
+            .iter()
+            .filter(|s| s.client.is_some())
+            .map(|s| (s.info, describe(s.info).to_owned()))
+            .collect();
+        let (skips, telemetry) = model::route(model, ctx, &candidates, *timeout).await;
+        if let Some(t) = telemetry {
+            master_cost.absorb(&t);
+            if master_cost.model.is_none() {
+                master_cost.model = t.model;
+            }
+        }
+        skips
     }
 
     /// Investigates `ctx` to the end (hard cutoff or every agent answered) and returns the final
@@ -83,6 +160,14 @@ impl Orchestrator {
                 },
             })
             .collect();
+        let mut master_cost = Telemetry::default();
+        for (id, reason) in self.route(&ctx, &mut master_cost).await {
+            if let Some(o) = outcomes.iter_mut().find(|o| o.agent.id == id) {
+                tracing::info!(investigation_id = %ctx.investigation_id, agent = %id, reason = %reason, "agent_skipped_by_routing");
+                o.state = AgentState::Skipped(reason);
+            }
+        }
+        let harvest_at = initial_at - self.model.as_ref().map_or(Duration::ZERO, |m| m.synthesis);
         let started = |outcomes: &[Outcome]| Started {
             investigation_id: ctx.investigation_id.clone(),
             alert_text: ctx.alert_text.clone(),
@@ -94,14 +179,21 @@ impl Orchestrator {
             ctx: ctx.clone(),
             message: started(&outcomes),
         });
-        let budget = self
-            .limits
-            .initial
+        // Agents answer by the harvest (the initial deadline, less the synthesis time when a
+        // model reviews the report), less the margin to build and post it.
+        let budget = harvest_at
+            .saturating_duration_since(Instant::now())
             .saturating_sub(self.limits.margin)
             .max(Duration::from_millis(500));
+        let skipped: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| matches!(o.state, AgentState::Skipped(_)))
+            .map(|o| o.agent.id)
+            .collect();
         let mut calls: FuturesUnordered<_> = self
             .specialists
             .iter()
+            .filter(|s| !skipped.contains(&s.info.id))
             .filter_map(|s| s.client.clone().map(|c| (s.info, c)))
             .map(|(info, client)| {
                 let mut agent_ctx = (*ctx).clone();
@@ -117,10 +209,14 @@ impl Orchestrator {
             .collect();
         tracing::info!(investigation_id = %ctx.investigation_id, agents = calls.len(), "investigation_started");
         let mut initial_sent = false;
+        // The report as last posted; a late result makes it stale (rebuilt at the end).
+        let mut latest: Option<Report> = None;
         if calls.is_empty() {
+            let report = self.initial_report(&ctx, &outcomes, &mut master_cost).await;
+            latest = Some(report.clone());
             queue.send(Event::Report {
                 ctx: ctx.clone(),
-                report: Box::new(report::build(&ctx, &outcomes)),
+                report: Box::new(report),
             });
             initial_sent = true;
         }
@@ -132,26 +228,33 @@ impl Orchestrator {
                     for o in outcomes.iter_mut().filter(|o| o.state == AgentState::Pending) {
                         tracing::warn!(investigation_id = %ctx.investigation_id, agent = o.agent.id, "agent_cut_off");
                         o.state = AgentState::Failed { kind: "timeout".into(), detail: format!("no answer before the {} s cutoff", self.limits.cutoff.as_secs()) };
+                        latest = None;
                     }
                     break;
                 }
-                () = tokio::time::sleep_until(initial_at), if !initial_sent => {
+                () = tokio::time::sleep_until(harvest_at), if !initial_sent => {
                     let pending = calls.len();
                     tracing::info!(investigation_id = %ctx.investigation_id, pending, "initial_report_at_deadline");
-                    queue.send(Event::Report { ctx: ctx.clone(), report: Box::new(report::build(&ctx, &outcomes)) });
+                    let report = self.initial_report(&ctx, &outcomes, &mut master_cost).await;
+                    latest = Some(report.clone());
+                    queue.send(Event::Report { ctx: ctx.clone(), report: Box::new(report) });
                     initial_sent = true;
                 }
                 Some(answer) = calls.next() => {
                     let block = record(&mut outcomes, answer, &ctx.investigation_id);
                     if !initial_sent {
                         if calls.is_empty() {
-                            queue.send(Event::Report { ctx: ctx.clone(), report: Box::new(report::build(&ctx, &outcomes)) });
+                            let report = self.initial_report(&ctx, &outcomes, &mut master_cost).await;
+                            latest = Some(report.clone());
+                            queue.send(Event::Report { ctx: ctx.clone(), report: Box::new(report) });
                             initial_sent = true;
                         } else {
                             queue.send(Event::Progress { ctx: ctx.clone(), message: started(&outcomes) });
                         }
                     } else if let Some(block) = block {
-                        let report = report::build(&ctx, &outcomes);
+                        latest = None;
+                        let mut report = report::build(&ctx, &outcomes);
+                        add_cost(&mut report, &master_cost);
                         let message = Enrichment { investigation_id: ctx.investigation_id.clone(), block, top: report.top().cloned() };
                         queue.send(Event::Update { ctx: ctx.clone(), message: Box::new(message), report: Box::new(report) });
                     }
@@ -159,13 +262,56 @@ impl Orchestrator {
             }
         }
         drop(calls);
-        let final_report = report::build(&ctx, &outcomes);
+        let pending_left = outcomes.iter().any(|o| o.state == AgentState::Pending);
+        let final_report = match latest {
+            // Nothing changed since the (possibly model-reviewed) report was posted.
+            Some(mut r) if !pending_left => {
+                r.complete = true;
+                r
+            }
+            _ => {
+                let mut r = report::build(&ctx, &outcomes);
+                add_cost(&mut r, &master_cost);
+                r
+            }
+        };
         drop(queue);
         if delivery.await.is_err() {
             tracing::error!(investigation_id = %ctx.investigation_id, "delivery task failed");
         }
         tracing::info!(investigation_id = %ctx.investigation_id, elapsed_ms = start.elapsed().as_millis() as u64, category = %final_report.hypotheses[0].category, "investigation_finished");
         final_report
+    }
+}
+
+/// Adds the master's own model usage to a report's cost line.
+fn add_cost(report: &mut Report, master: &Telemetry) {
+    if master.model.is_some() || master.input_tokens > 0 {
+        report.cost.absorb(master);
+        if report.cost.model.is_none() {
+            report.cost.model.clone_from(&master.model);
+        }
+    }
+}
+
+/// What each specialist looks at, for the routing question.
+fn describe(info: &AgentInfo) -> &'static str {
+    match info.id {
+        "slack_scanner" => {
+            "Slack channel history: related alerts, deploy and change announcements, people reporting impact"
+        }
+        "discord_scanner" => {
+            "Discord channel history: related alerts, deploy and change announcements, people reporting impact"
+        }
+        "cloudwatch_logs" => {
+            "AWS CloudWatch Logs: application, Lambda, RDS and EKS log groups — error patterns and their trends"
+        }
+        "eks" => {
+            "Kubernetes (EKS) cluster state: pods, events, container logs, rollouts, nodes, quotas"
+        }
+        "prometheus" => "Prometheus metrics: error rates, latency, saturation",
+        "incident_history" => "similar past incidents and how they were resolved",
+        _ => info.display_name,
     }
 }
 

@@ -18,6 +18,7 @@ mod message;
 pub mod openai;
 mod provider;
 mod select;
+pub mod specialist;
 mod telemetry;
 mod tool_loop;
 mod validate;

@@ -6,4 +6,5 @@ mod support;
 mod delivery;
 mod faults;
 mod hypotheses;
+mod model;
 mod snapshot;

@@ -146,3 +146,61 @@ pub async fn serve_raw(kind: &'static str) -> String {
     });
     format!("http://{addr}/")
 }
+
+/// A scripted OpenAI-compatible endpoint: the n-th request gets `replies[n]` (the last repeats)
+/// as the assistant's text; `"HANG"` never answers. Every reply reports 100 in / 20 out tokens.
+pub async fn serve_openai(replies: Vec<&'static str>) -> String {
+    let count = Arc::new(Mutex::new(0usize));
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move || {
+            let count = count.clone();
+            let replies = replies.clone();
+            async move {
+                let i = {
+                    let mut c = count.lock().unwrap();
+                    *c += 1;
+                    *c - 1
+                };
+                let text = replies[i.min(replies.len() - 1)];
+                if text == "HANG" {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                }
+                axum::Json(serde_json::json!({
+                    "id": "x", "object": "chat.completion", "model": "test-model",
+                    "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+                    "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+                }))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/v1")
+}
+
+/// The master's model pointed at a scripted endpoint, priced at 0.5 / 1.5 USD per million.
+pub async fn master_model(url: &str) -> sremesh_master::model::MasterModel {
+    let mut config =
+        sremesh_core::config::load(&sremesh_testkit::workspace_root().join("config.yaml"))
+            .unwrap()
+            .config;
+    config.pricing.insert(
+        "test-model".into(),
+        sremesh_core::config::Price {
+            input: 0.5,
+            output: 1.5,
+        },
+    );
+    let mut settings = sremesh_llm::LlmSettings::default();
+    settings.openai.base_url = url.to_owned();
+    let provider = sremesh_llm::provider_for(Some("openai:test-model"), &settings)
+        .await
+        .unwrap()
+        .unwrap();
+    sremesh_master::model::MasterModel {
+        provider,
+        config: Arc::new(config),
+    }
+}

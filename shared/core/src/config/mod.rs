@@ -75,6 +75,13 @@ pub struct InvestigationConfig {
     pub agent_margin: SignedDuration,
     /// The chat scanners read at most this many channels (default 10).
     pub max_channels: usize,
+    /// With a master model: time reserved before the initial deadline for the model to review the
+    /// ranked hypotheses (default 10s). Fail-open: the deterministic report goes out if it runs out.
+    pub synthesis_timeout: SignedDuration,
+    /// With a master model: ask it to skip agents clearly irrelevant to the alert (default true).
+    pub routing: bool,
+    /// Time the routing question may take before everything is dispatched anyway (default 5s).
+    pub routing_timeout: SignedDuration,
 }
 
 impl Default for InvestigationConfig {
@@ -87,6 +94,9 @@ impl Default for InvestigationConfig {
             snapshot_cutoff: SignedDuration::from_secs(30),
             agent_margin: SignedDuration::from_secs(2),
             max_channels: 10,
+            synthesis_timeout: SignedDuration::from_secs(10),
+            routing: true,
+            routing_timeout: SignedDuration::from_secs(5),
         }
     }
 }

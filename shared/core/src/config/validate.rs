@@ -192,6 +192,7 @@ pub(super) fn validate(config: &MeshConfig, text: &str, path: &Path) -> Vec<Conf
         ("initial_deadline", inv.initial_deadline),
         ("hard_cutoff", inv.hard_cutoff),
         ("snapshot_cutoff", inv.snapshot_cutoff),
+        ("routing_timeout", inv.routing_timeout),
     ];
     for (name, d) in positive {
         if d.is_negative() || (d.is_zero() && name != "window_after") {
@@ -200,6 +201,14 @@ pub(super) fn validate(config: &MeshConfig, text: &str, path: &Path) -> Vec<Conf
                 format!("investigation.{name} must be positive"),
             );
         }
+    }
+    if inv.synthesis_timeout.is_negative()
+        || inv.synthesis_timeout + inv.agent_margin >= inv.initial_deadline
+    {
+        err(
+            line_of(text, "synthesis_timeout", inv_line.unwrap_or(0)).or(inv_line),
+            "investigation.synthesis_timeout plus agent_margin must be shorter than initial_deadline".into(),
+        );
     }
     if inv.hard_cutoff < inv.initial_deadline {
         err(

@@ -167,6 +167,11 @@ fn broken_configs_name_their_problem() {
             "only for the chat scanners",
             Some(6),
         ),
+        (
+            "project: p\nenvironment: e\ninvestigation:\n  initial_deadline: 20s\n  synthesis_timeout: 25s\nagents:\n  master: {}\n",
+            "synthesis_timeout plus agent_margin",
+            Some(5),
+        ),
         ("project: p\nagents:\n  master: {}\n", "environment", None),
         ("project: [unclosed\n", "broken.yaml", None),
         ("", "broken.yaml", None),

@@ -8,6 +8,7 @@ mod parse;
 mod retries;
 mod scripted;
 mod select;
+mod specialist;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
