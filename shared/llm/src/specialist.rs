@@ -26,8 +26,8 @@ pub struct LlmArgs {
     #[arg(long, env = "OPENAI_API_KEY", hide_env_values = true)]
     pub openai_api_key: Option<String>,
     /// AWS region for Bedrock.
-    #[arg(long = "llm-aws-region", env = "AWS_REGION")]
-    pub aws_region: Option<String>,
+    #[arg(long = "bedrock-region", env = "AWS_REGION")]
+    pub bedrock_region: Option<String>,
     /// Bedrock guardrail id applied to every model call.
     #[arg(long, env = "BEDROCK_GUARDRAIL_ID")]
     pub bedrock_guardrail_id: Option<String>,
@@ -49,7 +49,7 @@ impl LlmArgs {
                     .map(Secret::new),
             },
             bedrock: crate::BedrockSettings {
-                region: self.aws_region.clone(),
+                region: self.bedrock_region.clone(),
                 endpoint_url: None,
                 guardrail: self
                     .bedrock_guardrail_id

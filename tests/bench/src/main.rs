@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, reason = "a benchmark tool prints its report")]
 
 mod a2a;
+mod intake;
 mod load;
 mod orchestration;
 mod procs;
@@ -37,6 +38,14 @@ enum Cmd {
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },
+    /// Intake: signed Slack events at a fixed rate, latency of verify + dedup + classify +
+    /// hand-off + ack.
+    Intake {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 500)]
+        rate: u64,
+    },
     /// Agent process start → first `/ping` 200, and idle RSS.
     Startup {
         #[arg(long, default_value_t = 20)]
@@ -55,5 +64,6 @@ async fn main() -> anyhow::Result<()> {
         } => a2a::run(&cli.bin_dir, &cli.python, seconds, concurrency).await,
         Cmd::Startup { runs } => startup::run(&cli.bin_dir, runs).await,
         Cmd::Orchestration { runs } => orchestration::run(runs).await,
+        Cmd::Intake { seconds, rate } => intake::run(&cli.bin_dir, seconds, rate).await,
     }
 }

@@ -98,7 +98,7 @@ fn llm_args(base: &str) -> LlmArgs {
     LlmArgs {
         openai_base_url: format!("{base}/v1"),
         openai_api_key: Some("sk-test".into()),
-        aws_region: Some("us-east-1".into()),
+        bedrock_region: Some("us-east-1".into()),
         bedrock_guardrail_id: None,
         bedrock_guardrail_version: "DRAFT".into(),
     }

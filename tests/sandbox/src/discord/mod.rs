@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, patch, post};
 use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 use sremesh_core::Platform;
@@ -38,8 +38,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .fallback(|| async { error(StatusCode::NOT_FOUND, 0, "404: Not Found").into_response() })
         .layer(axum::middleware::from_fn(auth))
+        .with_state(shared.clone());
+    // Interaction webhooks: the interaction token authorizes, not a bot token.
+    let hooks = Router::new()
+        .route("/webhooks/{app}/{token}", post(followup))
+        .route(
+            "/webhooks/{app}/{token}/messages/@original",
+            patch(edit_original),
+        )
         .with_state(shared);
-    Router::new().nest("/api/v10", api)
+    Router::new().nest("/api/v10", hooks.merge(api))
 }
 
 /// A Discord API error: status and `{"message", "code", ...}` body.
@@ -410,4 +418,65 @@ async fn edit(
         request: v,
     });
     Ok(axum::Json(view).into_response())
+}
+
+/// A message sent through an interaction webhook. The sandbox does not see interactions, so
+/// it cannot know their channel: these posts are recorded with the channel
+/// `webhooks/{app}/{token}` (the path that identifies the interaction).
+fn webhook_message(id: &str, app: &str, content: &str, flags: u64, now: jiff::Timestamp) -> Value {
+    json!({
+        "id": id, "type": 20, "application_id": app, "webhook_id": app,
+        "author": user_json(&bot()), "content": content, "flags": flags,
+        "timestamp": world::discord_time(now), "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false,
+    })
+}
+
+/// `POST /webhooks/{app}/{token}`: an interaction follow-up (always answers the message).
+async fn followup(
+    State(s): State<Arc<Shared>>,
+    Path((app, token)): Path<(String, String)>,
+    body: Bytes,
+) -> Answer {
+    let v = body_json(&body)?;
+    let (content, _) = content_of(&v, true)?;
+    let now = s.clock.now();
+    let id = s.discord().alloc.next(now).unwrap_or_default().to_string();
+    let flags = v.get("flags").and_then(Value::as_u64).unwrap_or(0);
+    let content = content.unwrap_or_default();
+    s.record(Posted {
+        platform: Platform::Discord,
+        action: PostAction::Post,
+        channel: format!("webhooks/{app}/{token}"),
+        id: id.clone(),
+        thread: None,
+        text: content.clone(),
+        at: now,
+        request: v,
+    });
+    Ok(axum::Json(webhook_message(&id, &app, &content, flags, now)).into_response())
+}
+
+/// `PATCH /webhooks/{app}/{token}/messages/@original`: edits the interaction's first answer.
+async fn edit_original(
+    State(s): State<Arc<Shared>>,
+    Path((app, token)): Path<(String, String)>,
+    body: Bytes,
+) -> Answer {
+    let v = body_json(&body)?;
+    let (content, _) = content_of(&v, false)?;
+    let now = s.clock.now();
+    let content = content.unwrap_or_default();
+    s.record(Posted {
+        platform: Platform::Discord,
+        action: PostAction::Update,
+        channel: format!("webhooks/{app}/{token}"),
+        id: "@original".into(),
+        thread: None,
+        text: content.clone(),
+        at: now,
+        request: v,
+    });
+    Ok(axum::Json(webhook_message("@original", &app, &content, 0, now)).into_response())
 }
