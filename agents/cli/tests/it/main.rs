@@ -2,4 +2,5 @@
 #![allow(clippy::unwrap_used, reason = "a test that cannot set up should panic")]
 
 mod binaries;
+mod demo;
 mod eval;
