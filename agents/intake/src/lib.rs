@@ -55,6 +55,7 @@ mod intake;
 pub mod lambda;
 pub mod master;
 mod messages;
+pub mod model_tier;
 mod settings;
 mod slack;
 

@@ -83,6 +83,15 @@ struct Args {
     /// AWS region (DynamoDB, AgentCore, Secrets Manager).
     #[arg(long, env = "AWS_REGION")]
     aws_region: Option<String>,
+    /// Model for the classifier's second tier (ambiguous texts); unset: `MODEL_ID`; neither: no
+    /// second tier (ambiguous texts are investigated).
+    #[arg(long, env = "CLASSIFIER_MODEL_ID")]
+    classifier_model_id: Option<String>,
+    /// Fallback model id for the second tier.
+    #[arg(long, env = "MODEL_ID")]
+    model_id: Option<String>,
+    #[command(flatten)]
+    llm: sremesh_llm::specialist::LlmArgs,
     /// Set by Lambda: run under the Lambda runtime instead of listening.
     #[arg(long, env = "AWS_LAMBDA_RUNTIME_API", hide = true)]
     lambda_runtime_api: Option<String>,
@@ -177,7 +186,16 @@ async fn main() -> anyhow::Result<()> {
     s.window_before = investigation.window_before;
     s.window_after = investigation.window_after;
     s.mode = if lambda { Mode::Lambda } else { Mode::Server };
-    let intake = Arc::new(Intake::new(s, dedup_store(&args).await?)?);
+    let model = set(&args.classifier_model_id).or(set(&args.model_id));
+    let tier: Arc<dyn sremesh_intake::LlmTier> =
+        match sremesh_llm::provider_for(model, &args.llm.settings()).await? {
+            Some(p) => Arc::new(sremesh_intake::model_tier::ModelTier::new(
+                p,
+                std::time::Duration::from_millis(1200),
+            )),
+            None => Arc::new(sremesh_intake::NoLlm),
+        };
+    let intake = Arc::new(Intake::with_llm(s, dedup_store(&args).await?, tier)?);
 
     if lambda {
         for (name, v) in [

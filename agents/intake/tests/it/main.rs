@@ -8,6 +8,7 @@ mod dedup;
 mod discord;
 mod harness;
 mod lambda;
+mod model_tier;
 mod props;
 mod routing;
 mod slack;
