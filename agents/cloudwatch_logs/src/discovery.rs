@@ -5,6 +5,7 @@
 //! matches `/aws/rds/instance/orders-db/postgresql` but not `/app/reorders`) and weighted (a
 //! workload or function name counts more than a namespace; `api`, `prod`, `aws` … count nothing).
 
+pub mod probe;
 mod target;
 
 pub use target::{Keyword, KeywordKind, Target, workload_of};

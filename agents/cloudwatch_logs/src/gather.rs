@@ -2,9 +2,9 @@
 //! queries (and the Lambda REPORT summaries) concurrently, fall back to FilterLogEvents when
 //! Insights refuses, then follow the app's errors to its database's log group.
 
-use crate::analyzers::{Activity, DbConnections, LambdaStats};
+use crate::analyzers::{Activity, DbConnections, LambdaStats, SourceActivity};
 use crate::client::{LogsClient, LogsError};
-use crate::discovery::{Candidate, GroupInfo, Target, contains_token, select};
+use crate::discovery::{Candidate, GroupInfo, Target, contains_token, probe, select};
 use crate::query::{self, QueryRun, baseline_of, rows_to_records, stats_rows};
 use crate::records::{LogRecord, lambda_function};
 use regex::Regex;
@@ -23,14 +23,21 @@ pub struct Discovery {
     pub listed: Vec<GroupInfo>,
     /// True when the account holds more groups than were listed.
     pub truncated: bool,
+    /// The shared groups looked inside for the service's lines when no group is named after
+    /// it (see [`crate::discovery::probe`]).
+    pub probed: Vec<String>,
+    /// Why that look could not finish, if it could not.
+    pub probe_problem: Option<String>,
 }
 
-/// Lists up to `max_scan` groups and picks at most `cap` for the target.
+/// Lists up to `max_scan` groups and picks at most `cap` for the target; when none is named
+/// after it, looks inside the shared groups for its lines over `window` and its baseline.
 pub async fn discover(
     client: &LogsClient,
     target: &Target,
     max_scan: usize,
     cap: usize,
+    window: TimeWindow,
     deadline: Deadline,
 ) -> Result<Discovery, LogsError> {
     let listing = client.list_groups(max_scan, deadline).await?;
@@ -42,11 +49,38 @@ pub async fn discover(
             stored_bytes: g.stored_bytes,
         })
         .collect();
-    Ok(Discovery {
+    let mut found = Discovery {
         chosen: select(target, &listed, cap),
         listed,
         truncated: listing.truncated,
-    })
+        ..Default::default()
+    };
+    let names = probe::names(target);
+    if found.chosen.is_empty() && !names.is_empty() {
+        let groups = probe::groups(target, &found.listed);
+        if !groups.is_empty() {
+            let range = TimeWindow {
+                start: baseline_of(window).start,
+                end: window.end,
+            };
+            let run =
+                query::run_insights(client, &groups, &probe::query(&names), range, deadline).await;
+            let rows: Vec<(String, f64)> = stats_rows(&run.rows, "@log")
+                .into_iter()
+                .filter_map(|(g, nums)| Some((g, nums.first()?.1)))
+                .collect();
+            found.chosen = probe::candidates(&rows, &names, &found.listed, cap);
+            found.probe_problem = run.problem.clone();
+            tracing::info!(
+                groups = groups.len(),
+                found = found.chosen.len(),
+                complete = run.complete,
+                "log_group_probe"
+            );
+            found.probed = groups;
+        }
+    }
+    Ok(found)
 }
 
 /// What the queries returned.
@@ -172,19 +206,23 @@ pub async fn gather(
         ))
     };
     let activity_query = query::activity_query();
+    let history = TimeWindow {
+        start: baseline.start,
+        end: window.end,
+    };
     let ((records, base), lambda, activity) = {
         let mut side = Gathered::default();
         let (main, lambda, activity) = futures::join!(
             window_and_baseline(client, &names, query, window, deadline, &mut side),
             lambda_runs,
-            query::run_insights(client, &names, &activity_query, window, deadline),
+            query::run_insights(client, &names, &activity_query, history, deadline),
         );
         out.problems.extend(side.problems);
         out.partial |= side.partial;
         out.fatal = side.fatal;
         (main, lambda, activity)
     };
-    out.activity = activity.complete.then(|| activity_of(&activity));
+    out.activity = activity.complete.then(|| activity_of(&activity.rows));
     if let Some((lw, lb)) = lambda {
         let before = lb.complete.then(|| lambda_stats(&lb));
         for (f, s) in lambda_stats(&lw) {
@@ -203,23 +241,33 @@ pub async fn gather(
     out
 }
 
-/// `stats … by @logStream, @log` rows as the last time each source (pod, else stream) logged.
-fn activity_of(run: &QueryRun) -> Activity {
+/// `stats … by @logStream, @log` rows as what each source (pod, else stream) logged.
+pub fn activity_of(rows: &[Vec<(String, String)>]) -> Activity {
     let mut out = Activity::new();
-    for row in &run.rows {
+    for row in rows {
         let get = |k: &str| row.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str());
         let (Some(stream), Some(log), Some(last)) =
             (get("@logStream"), get("@log"), get("last_seen"))
         else {
             continue;
         };
-        let Some(at) = crate::records::parse_insights_time(last) else {
+        let Some(last) = crate::records::parse_insights_time(last) else {
             continue;
         };
+        let first = get("first_seen")
+            .and_then(crate::records::parse_insights_time)
+            .unwrap_or(last);
+        let lines = get("lines")
+            .and_then(|n| n.trim().parse::<f64>().ok())
+            .map_or(1, |n| n.max(1.0) as u64);
         let group = query::group_of_log_field(log);
-        let origin = LogRecord::parse(group, stream, at, "").origin().to_owned();
-        let e = out.entry((group.to_owned(), origin)).or_insert(at);
-        *e = (*e).max(at);
+        let origin = LogRecord::parse(group, stream, last, "")
+            .origin()
+            .to_owned();
+        let row = SourceActivity { first, last, lines };
+        out.entry((group.to_owned(), origin))
+            .and_modify(|a| a.merge(row))
+            .or_insert(row);
     }
     out
 }
@@ -350,64 +398,4 @@ async fn follow_database(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::discovery::KeywordKind;
-
-    fn rec(line: &str) -> LogRecord {
-        LogRecord::parse("/app/x", "s", "2026-04-18T10:00:00Z".parse().unwrap(), line)
-    }
-
-    /// `check(alert mentions a database, app lines, expected follow-up groups)`.
-    fn check(db: bool, lines: &[&str], expected: &[&str]) {
-        let listed: Vec<GroupInfo> = [
-            "/aws/rds/instance/orders-db/postgresql",
-            "/aws/rds/instance/risk-db/postgresql",
-            "/aws/rds/instance/billing-db/postgresql",
-            "/aws/lambda/orders-export",
-        ]
-        .iter()
-        .map(|n| GroupInfo {
-            name: (*n).to_owned(),
-            stored_bytes: None,
-        })
-        .collect();
-        let mut target = Target::default();
-        target.add("orders-api", KeywordKind::Workload);
-        target.mentions_database = db;
-        let records: Vec<LogRecord> = lines.iter().map(|l| rec(l)).collect();
-        let got: Vec<String> = database_followups(&listed, &[], &records, &target)
-            .into_iter()
-            .map(|c| c.name)
-            .collect();
-        assert_eq!(got, expected, "{db} {lines:?}");
-    }
-
-    #[test]
-    fn the_database_follows_from_the_apps_errors_or_the_alert() {
-        let cases: [(bool, &[&str], &[&str]); 5] = [
-            (false, &["ERROR request failed: 500"], &[]),
-            (
-                false,
-                &["FATAL: sorry, too many clients already"],
-                &["/aws/rds/instance/orders-db/postgresql"],
-            ),
-            (true, &[], &["/aws/rds/instance/orders-db/postgresql"]),
-            (
-                false,
-                &[
-                    "could not translate host name \"risk-db.c9xq2kz1a7bn.us-east-1.rds.amazonaws.com\" to address",
-                ],
-                &["/aws/rds/instance/risk-db/postgresql"],
-            ),
-            (
-                false,
-                &["Knex: Timeout acquiring a connection"],
-                &["/aws/rds/instance/orders-db/postgresql"],
-            ),
-        ];
-        for (db, lines, expected) in cases {
-            check(db, lines, expected);
-        }
-    }
-}
+mod tests;

@@ -1,10 +1,12 @@
 //! The CloudWatch Logs specialist: finds the log groups an alert is about (by the alert's own
 //! words), runs Logs Insights over the investigation window and the preceding window of equal
-//! length, clusters the error lines into patterns and reports what is new, surging, steady
-//! (noise) or already stopped — with the decisive lines, counts and a console link each.
+//! length, clusters the error lines into patterns and reports what is new since its onset,
+//! surging, steady (noise), stopped (recovered) or ended (the run died on it) — with the
+//! decisive lines verbatim, counts and a console link each.
 //!
-//! Module map: [`client`] (read-only AWS calls, typed errors), [`discovery`] (keywords and group
-//! ranking), [`query`] (query strings, Insights runs with StopQuery at the deadline, the
+//! Module map: [`client`] (read-only AWS calls, typed errors), [`discovery`] (keywords, group
+//! ranking, and the probe inside shared Container Insights groups when none is named after the
+//! service), [`query`] (query strings, Insights runs with StopQuery at the deadline, the
 //! FilterLogEvents fallback), [`records`] (a log event as analyzers see it), [`gather`] (the
 //! investigation's data collection), [`analyzers`] (pure: data → findings), [`links`] (console
 //! deep links), [`tools`] (one tool per skill), [`snapshot`] (`/sre-snapshot`).
@@ -148,6 +150,7 @@ impl CloudWatchLogsAgent {
                     &target,
                     self.settings.max_groups_scanned,
                     self.settings.max_groups_queried,
+                    window,
                     deadline,
                 )
                 .await?
@@ -156,12 +159,13 @@ impl CloudWatchLogsAgent {
         let chosen = found.chosen;
         let mut input = Input::new(alert_time, window, client.region.clone(), target);
         input.groups_scanned = found.listed.len();
+        input.groups_probed = found.probed.clone();
         if chosen.is_empty() {
             let input = input.finish();
             return Ok(Analysis {
                 findings: analyzers::run(&input),
                 input,
-                problems: Vec::new(),
+                problems: found.probe_problem.into_iter().collect(),
                 partial: found.truncated,
                 fatal: None,
             });

@@ -8,6 +8,8 @@ use std::sync::Arc;
 struct Args {
     #[command(flatten)]
     agent: sremesh_agent::AgentArgs,
+    #[command(flatten)]
+    llm: sremesh_llm::specialist::LlmArgs,
     /// AWS region of the log groups (the endpoint comes from the SDK's standard
     /// `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS` / `AWS_ENDPOINT_URL`, credentials from its chain).
     #[arg(long, env = "AWS_REGION")]
@@ -33,7 +35,11 @@ async fn main() -> anyhow::Result<()> {
         max_groups_queried: args.max_groups_queried,
         ..Default::default()
     };
-    let agent = sremesh_cloudwatch_logs::CloudWatchLogsAgent::new(settings).await;
+    let agent = Arc::new(sremesh_cloudwatch_logs::CloudWatchLogsAgent::new(settings).await);
+    let tools = sremesh_cloudwatch_logs::tools::tools(agent.clone());
+    // MCP servers' bearer tokens are named in config.yaml, so the environment is read as a map.
+    let env: std::collections::HashMap<String, String> = std::env::vars().collect();
+    let agent = sremesh_llm::specialist::wrap(agent, tools, &setup, &args.llm, &env).await?;
     sremesh_agent::serve(
         setup,
         Arc::new(agent),

@@ -34,9 +34,11 @@ pub fn lambda_report_query() -> String {
         .to_owned()
 }
 
-/// When each stream last logged anything (to tell "recovered" from "went silent").
+/// How much each stream logged, and when first and last (to tell "recovered" from "the run
+/// ended on the error").
 pub fn activity_query() -> String {
-    "stats count(*) as lines, max(@timestamp) as last_seen by @logStream, @log".to_owned()
+    "stats count(*) as lines, min(@timestamp) as first_seen, max(@timestamp) as last_seen by @logStream, @log"
+        .to_owned()
 }
 
 /// PostgreSQL `connection authorized` lines counted per database user.

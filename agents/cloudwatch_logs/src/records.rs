@@ -6,6 +6,7 @@ use crate::discovery::workload_of;
 use jiff::Timestamp;
 use regex::Regex;
 use serde_json::Value;
+use sremesh_core::signals;
 use std::sync::LazyLock;
 
 /// The level a line declares for itself.
@@ -25,10 +26,14 @@ pub struct LogRecord {
     pub group: String,
     pub stream: String,
     /// The application's line: the `log` / `message` field of a JSON envelope, else the raw
-    /// message; its first line only (stack frames follow in `detail`).
+    /// message. For a multi-line event, its error line (see [`headline`]): the first line when
+    /// it names the failure, else the line that does (a traceback's `KeyError: 'x'`, a
+    /// `java.lang.OutOfMemoryError` under `refresh failed`).
     pub line: String,
     /// The rest of a multi-line event (stack frames), if any.
     pub detail: Option<String>,
+    /// The event's first line when the error line is another one (what the writer said first).
+    pub context: Option<String>,
     pub pod: Option<String>,
     pub namespace: Option<String>,
     /// The workload (Deployment/StatefulSet name from the pod), Lambda function, database
@@ -149,21 +154,19 @@ impl LogRecord {
             .or_else(|| pod.as_deref().map(|p| workload_of(p).to_owned()))
             .or_else(|| group_service(group))
             .or_else(|| COMPONENT_STREAM.captures(stream).map(|c| c[1].to_owned()));
-        let text = text.trim_end();
-        let (line, detail) = match text.split_once('\n') {
-            Some((first, rest)) if !rest.trim().is_empty() => {
-                (first.trim_end().to_owned(), Some(rest.to_owned()))
-            }
-            Some((first, _)) => (first.trim_end().to_owned(), None),
-            None => (text.to_owned(), None),
-        };
-        let level = level_of(&line);
+        let event = headline(text);
+        let level = event
+            .context
+            .as_deref()
+            .and_then(level_of)
+            .or_else(|| level_of(&event.line));
         Self {
             at,
             group: group.to_owned(),
             stream: stream.to_owned(),
-            line,
-            detail,
+            line: event.line,
+            detail: event.detail,
+            context: event.context,
             pod,
             namespace,
             service,
@@ -186,6 +189,94 @@ impl LogRecord {
     }
 }
 
+/// A multi-line event split into its error line, the rest, and its first line when that is not
+/// the error line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headline {
+    pub line: String,
+    pub detail: Option<String>,
+    pub context: Option<String>,
+}
+
+static EXCEPTION_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(Caused by: )?[A-Za-z_][\w.$]*(Error|Exception|Exit|Fault|Interrupt|Panic|Failure)\b(:|$)")
+        .expect("static regex")
+});
+static TRACEBACK_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^traceback \(most recent call last\):?$").expect("static regex")
+});
+
+/// A stack frame, a traceback's source line or caret marks: never the error line.
+fn is_frame(line: &str) -> bool {
+    let t = line.trim();
+    line.starts_with([' ', '\t'])
+        || t.starts_with("at ")
+        || t.starts_with("File \"")
+        || t.starts_with("...")
+        || t.chars().all(|c| matches!(c, '^' | '~' | ' '))
+}
+
+/// Where a signature sits in the priority order (lower: more specific).
+fn rank(id: &str) -> usize {
+    signals::SIGNATURES
+        .iter()
+        .position(|(s, _)| s.id == id)
+        .unwrap_or(usize::MAX)
+}
+
+/// The error line of an event: its first line when that names a known failure; else the
+/// most specific line that does (the deepest on ties: a `Caused by:` chain's root, a Python
+/// traceback's last line); else, when the first line is a traceback header or a frame, the
+/// last exception line; else the first line. Blank lines are dropped.
+pub fn headline(text: &str) -> Headline {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let Some((&first, rest)) = lines.split_first() else {
+        return Headline {
+            line: String::new(),
+            detail: None,
+            context: None,
+        };
+    };
+    let header = |l: &str| TRACEBACK_HEADER.is_match(l.trim());
+    let first_sig = signals::classify(first).filter(|_| !header(first));
+    let pick = if first_sig.is_some() || rest.is_empty() {
+        None
+    } else {
+        rest.iter()
+            .enumerate()
+            .filter(|(_, l)| !is_frame(l) && !header(l))
+            .filter_map(|(i, l)| signals::classify(l).map(|s| (rank(s.id), i)))
+            .min_by_key(|(r, i)| (*r, std::cmp::Reverse(*i)))
+            .map(|(_, i)| i + 1)
+            .or_else(|| {
+                (header(first) || is_frame(first))
+                    .then(|| {
+                        rest.iter()
+                            .rposition(|l| EXCEPTION_LINE.is_match(l.trim()))
+                            .map(|i| i + 1)
+                    })
+                    .flatten()
+            })
+    };
+    let at = pick.unwrap_or(0);
+    let others: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, l)| *l)
+        .collect();
+    let context = (at != 0 && !header(first) && !is_frame(first)).then(|| first.to_owned());
+    Headline {
+        line: lines[at].trim().to_owned(),
+        detail: (!others.is_empty()).then(|| others.join("\n")),
+        context,
+    }
+}
+
 /// Parses Insights' `@timestamp` (`2026-04-18 10:22:13.000`, UTC) or an RFC 3339 instant.
 pub fn parse_insights_time(s: &str) -> Option<Timestamp> {
     if let Ok(t) = s.parse::<Timestamp>() {
@@ -198,124 +289,4 @@ pub fn parse_insights_time(s: &str) -> Option<Timestamp> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at() -> Timestamp {
-        "2026-04-18T10:00:00Z".parse().unwrap()
-    }
-
-    #[test]
-    fn container_insights_envelope_is_unwrapped() {
-        let msg = r#"{"log":"{\"level\":\"error\",\"msg\":\"db connect failed\"}","stream":"stdout","kubernetes":{"pod_name":"orders-api-5c9d7b8f6-4kd9s","namespace_name":"orders","container_name":"orders-api","host":"ip"}}"#;
-        let r = LogRecord::parse("/aws/containerinsights/c/application", "s", at(), msg);
-        assert_eq!(r.line, r#"{"level":"error","msg":"db connect failed"}"#);
-        assert_eq!(r.pod.as_deref(), Some("orders-api-5c9d7b8f6-4kd9s"));
-        assert_eq!(r.namespace.as_deref(), Some("orders"));
-        assert_eq!(r.service.as_deref(), Some("orders-api"));
-        assert_eq!(r.level, Some(Level::Error));
-    }
-
-    #[test]
-    fn services_come_from_the_group_stream_or_unit() {
-        let cases = [
-            (
-                "/aws/lambda/pay-hook",
-                "2026/04/13/[$LATEST]ab",
-                "x",
-                Some("pay-hook"),
-            ),
-            (
-                "/aws/rds/instance/orders-db/postgresql",
-                "orders-db",
-                "x",
-                Some("orders-db"),
-            ),
-            (
-                "/aws/eks/c/cluster",
-                "kube-scheduler-3f9a7c2b1e6d4a80",
-                "x",
-                Some("kube-scheduler"),
-            ),
-            (
-                "/aws/containerinsights/c/dataplane",
-                "kubelet.service-ip",
-                r#"{"hostname":"ip","systemd_unit":"kubelet.service","message":"E0327 boom"}"#,
-                Some("kubelet"),
-            ),
-            (
-                "/shop/prod/checkout-api",
-                "checkout-api-7d5c9b8f64-8gq2r",
-                "x",
-                Some("checkout-api"),
-            ),
-            (
-                "/aws/containerinsights/c/application",
-                "ip-application.var.log.containers.web-5c8d7f6b9-h2kqs_web_bff-0123abcd.log",
-                "plain line",
-                Some("web"),
-            ),
-        ];
-        for (group, stream, msg, want) in cases {
-            let r = LogRecord::parse(group, stream, at(), msg);
-            assert_eq!(r.service.as_deref(), want, "{group} {stream}");
-        }
-    }
-
-    #[test]
-    fn levels() {
-        let cases = [
-            (
-                "2026-05-06T18:09:44.610Z ERROR 1 --- [exec-7] x : boom",
-                Some(Level::Error),
-            ),
-            (
-                "2026-05-04 11:09:40.331  WARN 1 --- [c-1] c.a.f.DlqMonitor : x",
-                Some(Level::Warn),
-            ),
-            ("time=2026 level=ERROR msg=\"config\"", Some(Level::Error)),
-            (r#"{"level":50,"msg":"x"}"#, Some(Level::Error)),
-            (r#"{"level":"warn","msg":"x"}"#, Some(Level::Warn)),
-            (
-                "E0429 15:15:12.338810 10 pv_controller.go:1590] x",
-                Some(Level::Error),
-            ),
-            (
-                "I0318 20:29:01.883402 11 schedule_one.go:1055] x",
-                Some(Level::Info),
-            ),
-            (
-                "2026-03-27 10:43:02.530117+00:00 [info] <0.612.0> node down",
-                Some(Level::Info),
-            ),
-            (
-                "[ERROR] plugin/errors: 2 api.sift.com. A: i/o timeout",
-                Some(Level::Error),
-            ),
-            (
-                "ERROR:fraud_scorer.enrich:sift lookup failed",
-                Some(Level::Error),
-            ),
-            ("Task timed out after 6.01 seconds", None),
-        ];
-        for (line, want) in cases {
-            assert_eq!(level_of(line), want, "{line}");
-        }
-    }
-
-    #[test]
-    fn multi_line_events_keep_the_first_line_and_the_top_frame() {
-        let msg =
-            "java.lang.NullPointerException: boom\n\tat com.acme.Tax.calc(Tax.java:88)\n\tat x";
-        let r = LogRecord::parse("/app/x", "s", at(), msg);
-        assert_eq!(r.line, "java.lang.NullPointerException: boom");
-        assert_eq!(r.top_frame(), Some("at com.acme.Tax.calc(Tax.java:88)"));
-    }
-
-    #[test]
-    fn insights_times_parse() {
-        assert_eq!(parse_insights_time("2026-04-18 10:00:00.000"), Some(at()));
-        assert_eq!(parse_insights_time("2026-04-18T10:00:00Z"), Some(at()));
-        assert_eq!(parse_insights_time("yesterday"), None);
-    }
-}
+mod tests;

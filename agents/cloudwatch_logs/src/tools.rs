@@ -82,6 +82,7 @@ async fn discover(
         &target,
         s.max_groups_scanned,
         s.max_groups_queried,
+        window,
         deadline,
     )
     .await
@@ -103,6 +104,7 @@ async fn discover(
     if found.chosen.is_empty() {
         let mut input = crate::analyzers::Input::new(now, window, client.region.clone(), target);
         input.groups_scanned = found.listed.len();
+        input.groups_probed = found.probed.clone();
         let input = input.finish();
         out.findings = crate::analyzers::quiet::analyze(&input);
     }

@@ -1,17 +1,18 @@
 //! Reads what the analyzers need, concurrently and each call within the job's budget: the
-//! target's workloads, pods, ReplicaSets, events, Services/Endpoints, PVCs, quotas, nodes and
-//! container logs (current and previous, tail-capped) — or, with no target, a capped
-//! cluster-wide triage. Failed calls are recorded, never fatal.
+//! target's workloads, pods, ReplicaSets (a Job's or CronJob's runs: [`jobs`]), events,
+//! Services/Endpoints, PVCs, quotas, HPAs, nodes and their events, the kube-system add-ons
+//! ([`addons`]) and container logs ([`logs`]) — or, with no target, a capped cluster-wide
+//! triage. Failed calls are recorded, never fatal.
 
-use crate::analyzers::{ContainerLog, Mode, Scene, Unit, Workload, facts};
+use crate::analyzers::{Mode, Scene, Unit, Workload, facts};
 use crate::client::{Kube, KubeError};
 use crate::resolve::Target;
 use crate::target::Kind;
-use futures::StreamExt;
 use futures::future::join_all;
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
     Endpoints, Event, Node, PersistentVolumeClaim, Pod, ResourceQuota, Service,
 };
@@ -20,6 +21,12 @@ use kube::api::ListParams;
 use sremesh_agent::Deadline;
 use sremesh_core::TimeWindow;
 use std::time::Duration;
+
+mod addons;
+mod jobs;
+mod logs;
+
+use logs::read_logs;
 
 /// Time left for API calls: the job's deadline minus a reserve to build the answer.
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +64,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            log_tail: 100,
+            log_tail: 300,
             log_pods: 8,
             pods: 100,
             concurrency: 6,
@@ -140,11 +147,8 @@ async fn workload(
             .get::<DaemonSet>(ns, name, b.left())
             .await?
             .map(|o| Workload::DaemonSet(Box::new(o))),
-        Kind::Job => kube
-            .get::<Job>(ns, name, b.left())
-            .await?
-            .map(|o| Workload::Job(Box::new(o))),
-        Kind::Pod => None,
+        // Jobs and CronJobs are read with their runs ([`jobs`]).
+        Kind::Job | Kind::CronJob | Kind::Pod => None,
     })
 }
 
@@ -153,19 +157,29 @@ fn workload_selector(w: &Workload) -> Option<String> {
         Workload::Deployment(d) => d.spec.as_ref().map(|s| &s.selector),
         Workload::StatefulSet(d) => d.spec.as_ref().map(|s| &s.selector),
         Workload::DaemonSet(d) => d.spec.as_ref().map(|s| &s.selector),
-        Workload::Job(d) => d.spec.as_ref().and_then(|s| s.selector.as_ref()),
+        Workload::Job(_) | Workload::CronJob(_) => None,
     }?;
     let s = selector_string(sel);
     (!s.is_empty()).then_some(s)
 }
 
-/// A unit's object and pods (and a Deployment's ReplicaSets).
+/// What was read for one unit.
+struct UnitState {
+    unit: Unit,
+    pods: Vec<Pod>,
+    rss: Vec<ReplicaSet>,
+    jobs: Vec<Job>,
+    cronjobs: Vec<CronJob>,
+    acc: Acc,
+}
+
+/// A unit's object and pods (a Deployment's ReplicaSets, a Job's or CronJob's runs).
 async fn unit_state(
     kube: &Kube,
     u: &crate::resolve::UnitRef,
     limits: Limits,
     b: Budget,
-) -> (Unit, Vec<Pod>, Vec<ReplicaSet>, Acc) {
+) -> UnitState {
     let mut acc = Acc {
         scanned: Vec::new(),
         errors: Vec::new(),
@@ -177,110 +191,57 @@ async fn unit_state(
         workload: None,
     };
     acc.scanned.push(unit.resource());
-    let mut pods = Vec::new();
-    let mut rss = Vec::new();
-    if u.kind == Kind::Pod {
-        if let Some(Some(p)) = acc.take(kube.get::<Pod>(&u.namespace, &u.name, b.left()).await) {
-            pods.push(p);
-        }
-        return (unit, pods, rss, acc);
-    }
-    unit.workload = acc
-        .take(workload(kube, u.kind, &u.namespace, &u.name, b).await)
-        .flatten();
-    let selector = unit
-        .workload
-        .as_ref()
-        .and_then(workload_selector)
-        .unwrap_or_else(|| format!("app={}", u.name));
-    let lp = ListParams::default().labels(&selector).limit(limits.pods);
-    if u.kind == Kind::Deployment {
-        let (p, r) = tokio::join!(
-            kube.list::<Pod>(Some(&u.namespace), &lp, b.left()),
-            kube.list::<ReplicaSet>(Some(&u.namespace), &lp, b.left()),
-        );
-        pods = acc.take(p).unwrap_or_default();
-        rss = acc.take(r).unwrap_or_default();
-    } else {
-        pods = acc
-            .take(kube.list::<Pod>(Some(&u.namespace), &lp, b.left()).await)
-            .unwrap_or_default();
-    }
-    (unit, pods, rss, acc)
-}
-
-/// Reads logs for the pods most worth reading: unhealthy first, then two healthy ones for
-/// comparison.
-async fn read_logs(
-    kube: &Kube,
-    pods: &[Pod],
-    limits: Limits,
-    b: Budget,
-    acc: &mut Acc,
-) -> Vec<ContainerLog> {
-    let mut ranked: Vec<&Pod> = pods
-        .iter()
-        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some())
-        .collect();
-    ranked.sort_by_key(|p| {
-        (
-            facts::pod_ready(p) && facts::restarts(p) == 0,
-            std::cmp::Reverse(facts::restarts(p)),
-        )
-    });
-    let unhealthy = ranked
-        .iter()
-        .filter(|p| !(facts::pod_ready(p) && facts::restarts(p) == 0))
-        .count();
-    let take = (unhealthy + 2).min(limits.log_pods);
-    let mut jobs: Vec<(String, String, String, bool)> = Vec::new();
-    for p in ranked.into_iter().take(take) {
-        for c in facts::statuses(p) {
-            let waiting_to_start = facts::waiting(c)
-                .is_some_and(|(r, _)| r != "CrashLoopBackOff" && r != "RunContainerError");
-            if !waiting_to_start {
-                jobs.push((
-                    facts::pod_ns(p).to_owned(),
-                    facts::pod_name(p).to_owned(),
-                    c.name.clone(),
-                    false,
-                ));
+    let mut st = UnitState {
+        unit: unit.clone(),
+        pods: Vec::new(),
+        rss: Vec::new(),
+        jobs: Vec::new(),
+        cronjobs: Vec::new(),
+        acc: Acc {
+            scanned: Vec::new(),
+            errors: Vec::new(),
+        },
+    };
+    match u.kind {
+        Kind::Pod => {
+            if let Some(Some(p)) = acc.take(kube.get::<Pod>(&u.namespace, &u.name, b.left()).await)
+            {
+                st.pods.push(p);
             }
-            if c.restart_count > 0 || facts::last_termination(c).is_some() {
-                jobs.push((
-                    facts::pod_ns(p).to_owned(),
-                    facts::pod_name(p).to_owned(),
-                    c.name.clone(),
-                    true,
-                ));
+        }
+        Kind::Job | Kind::CronJob => {
+            let runs = jobs::runs(kube, &mut unit, limits, b, &mut acc).await;
+            st.pods = runs.pods;
+            st.jobs = runs.jobs;
+            st.cronjobs = runs.cronjobs;
+        }
+        _ => {
+            unit.workload = acc
+                .take(workload(kube, u.kind, &u.namespace, &u.name, b).await)
+                .flatten();
+            let selector = unit
+                .workload
+                .as_ref()
+                .and_then(workload_selector)
+                .unwrap_or_else(|| format!("app={}", u.name));
+            let lp = ListParams::default().labels(&selector).limit(limits.pods);
+            if u.kind == Kind::Deployment {
+                let (p, r) = tokio::join!(
+                    kube.list::<Pod>(Some(&u.namespace), &lp, b.left()),
+                    kube.list::<ReplicaSet>(Some(&u.namespace), &lp, b.left()),
+                );
+                st.pods = acc.take(p).unwrap_or_default();
+                st.rss = acc.take(r).unwrap_or_default();
+            } else {
+                st.pods = acc
+                    .take(kube.list::<Pod>(Some(&u.namespace), &lp, b.left()).await)
+                    .unwrap_or_default();
             }
         }
     }
-    let results: Vec<_> =
-        futures::stream::iter(jobs.into_iter().map(|(ns, pod, c, prev)| async move {
-            let r = kube
-                .logs(&ns, &pod, &c, prev, limits.log_tail, b.left())
-                .await;
-            (ns, pod, c, prev, r)
-        }))
-        .buffer_unordered(limits.concurrency.max(1))
-        .collect()
-        .await;
-    let mut out = Vec::new();
-    for (ns, pod, c, prev, r) in results {
-        let suffix = if prev { " (previous)" } else { "" };
-        match r {
-            Ok(text) => {
-                acc.scanned.push(format!("logs/{ns}/{pod}/{c}{suffix}"));
-                out.push(ContainerLog::parse(&ns, &pod, &c, prev, &text));
-            }
-            // No previous instance, or a container that never started: nothing to read.
-            Err(KubeError::Api { code: 400, .. }) | Err(KubeError::NotFound { .. }) => {}
-            Err(e) => acc.errors.push(e),
-        }
-    }
-    out.sort_by(|a, b| (&a.pod, &a.container, a.previous).cmp(&(&b.pod, &b.container, b.previous)));
-    out
+    st.unit = unit;
+    st.acc = acc;
+    st
 }
 
 fn is_node_event(e: &Event) -> bool {
@@ -336,22 +297,39 @@ async fn gather_target(
                 kube.list::<Endpoints>(Some(ns), &lp, b.left()),
                 kube.list::<PersistentVolumeClaim>(Some(ns), &lp, b.left()),
                 kube.list::<ResourceQuota>(Some(ns), &lp, b.left()),
+                kube.list::<HorizontalPodAutoscaler>(Some(ns), &lp, b.left()),
             )
         }
     }));
+    let mut addon_acc = Acc {
+        scanned: Vec::new(),
+        errors: Vec::new(),
+    };
     let node_events_lp = ListParams::default()
         .fields("involvedObject.kind=Node")
         .limit(500);
     let nodes_lp = ListParams::default().limit(500);
-    let (units, per_ns, nodes, node_events) = tokio::join!(
+    let (units, per_ns, nodes, node_events, (addon_pods, addon_events)) = tokio::join!(
         join_all(target.units.iter().map(|u| unit_state(kube, u, limits, b))),
         per_ns,
         kube.list_cluster::<Node>(&nodes_lp, b.left()),
         kube.list::<Event>(None, &node_events_lp, b.left()),
+        addons::read(kube, b, &mut addon_acc),
     );
-    for (unit, pods, rss, a) in units {
-        acc.scanned.extend(a.scanned);
-        acc.errors.extend(a.errors);
+    for st in units {
+        acc.scanned.extend(st.acc.scanned);
+        acc.errors.extend(st.acc.errors);
+        for j in st.jobs {
+            if !scene
+                .jobs
+                .iter()
+                .any(|x| x.metadata.name == j.metadata.name)
+            {
+                scene.jobs.push(j);
+            }
+        }
+        scene.cronjobs.extend(st.cronjobs);
+        let (unit, pods, rss) = (st.unit, st.pods, st.rss);
         for p in pods {
             if !scene
                 .pods
@@ -365,13 +343,26 @@ async fn gather_target(
         scene.replica_sets.extend(rss);
         scene.units.push(unit);
     }
-    for (ns, (ev, svc, ep, pvc, q)) in namespaces.iter().zip(per_ns) {
+    for (ns, (ev, svc, ep, pvc, q, hpa)) in namespaces.iter().zip(per_ns) {
         acc.scanned.push(format!("events/{ns}"));
         scene.events.extend(acc.take(ev).unwrap_or_default());
         scene.services.extend(acc.take(svc).unwrap_or_default());
         scene.endpoints.extend(acc.take(ep).unwrap_or_default());
         scene.pvcs.extend(acc.take(pvc).unwrap_or_default());
         scene.quotas.extend(acc.take(q).unwrap_or_default());
+        scene.hpas.extend(acc.take(hpa).unwrap_or_default());
+    }
+    // Add-ons: the ones not already under investigation, and kube-system's warnings about them
+    // (the target's own namespace events are already in).
+    acc.scanned.extend(addon_acc.scanned);
+    acc.errors.extend(addon_acc.errors);
+    let unit_pods: Vec<String> = scene.pods.iter().map(facts::pod_key).collect();
+    scene.addon_pods = addon_pods
+        .into_iter()
+        .filter(|p| !unit_pods.contains(&facts::pod_key(p)))
+        .collect();
+    if !namespaces.iter().any(|n| n == addons::NAMESPACE) {
+        scene.events.extend(addon_events);
     }
     let nodes = acc.take(nodes).unwrap_or_default();
     let used: Vec<&str> = scene
@@ -392,7 +383,25 @@ async fn gather_target(
             .filter(is_node_event),
     );
     let pods = scene.pods.clone();
-    scene.logs = read_logs(kube, &pods, limits, b, acc).await;
+    let broken: Vec<Pod> = scene
+        .addon_pods
+        .iter()
+        .filter(|p| crate::analyzers::addons::unhealthy(p))
+        .take(3)
+        .cloned()
+        .collect();
+    let mut addon_acc = Acc {
+        scanned: Vec::new(),
+        errors: Vec::new(),
+    };
+    let (logs, addon_logs) = tokio::join!(
+        read_logs(kube, &pods, limits, 2, b, acc),
+        read_logs(kube, &broken, limits, 0, b, &mut addon_acc),
+    );
+    acc.scanned.extend(addon_acc.scanned);
+    acc.errors.extend(addon_acc.errors);
+    scene.logs = logs;
+    scene.logs.extend(addon_logs);
 }
 
 fn interesting(scene: &Scene, p: &Pod) -> bool {
@@ -433,6 +442,11 @@ async fn gather_triage(kube: &Kube, scene: &mut Scene, acc: &mut Acc, limits: Li
         acc.scanned.push("nodes".into());
         scene.nodes = n;
     }
+    // Critical add-ons are judged as add-ons (`addon_unhealthy`), not as workloads.
+    let (addon_pods, all): (Vec<Pod>, Vec<Pod>) = all.into_iter().partition(|p| {
+        facts::pod_ns(p) == addons::NAMESPACE && crate::analyzers::addons::addon_of(p).is_some()
+    });
+    scene.addon_pods = addon_pods;
     let mut picked: Vec<Pod> = all
         .iter()
         .filter(|p| interesting(scene, p))
@@ -462,6 +476,14 @@ async fn gather_triage(kube: &Kube, scene: &mut Scene, acc: &mut Acc, limits: Li
         log_pods: 5,
         ..limits
     };
-    let pods = scene.pods.clone();
-    scene.logs = read_logs(kube, &pods, lim, b, acc).await;
+    let mut pods = scene.pods.clone();
+    pods.extend(
+        scene
+            .addon_pods
+            .iter()
+            .filter(|p| crate::analyzers::addons::unhealthy(p))
+            .take(3)
+            .cloned(),
+    );
+    scene.logs = read_logs(kube, &pods, lim, 2, b, acc).await;
 }

@@ -105,10 +105,17 @@ pub fn summarize(
             f.category.is_some_and(|c| c != Category::Healthy) && f.kind != h.kind && f.id != h.id
         })
     });
-    let short = |t: &str| t.split_once(": ").map_or(t, |(_, t)| t).to_owned();
+    // A title without its leading `<service>: ` (the sentence already names it).
+    let short = |f: &Finding| {
+        f.service
+            .as_deref()
+            .and_then(|svc| f.title.strip_prefix(&format!("{svc}: ")))
+            .unwrap_or(&f.title)
+            .to_owned()
+    };
     let mut s = match (target.mode, head) {
         (Mode::Target, Some(h)) => match state {
-            Some(st) => format!("{}; logs: {}", st.title, short(&h.title)),
+            Some(st) => format!("{}; logs: {}", st.title, short(h)),
             None => h.title.clone(),
         },
         (Mode::Target, None) => {
@@ -131,10 +138,10 @@ pub fn summarize(
         }
     };
     if let Some(x) = second.filter(|_| target.mode == Mode::Target) {
-        s.push_str(&format!("; {}", short(&x.title)));
+        s.push_str(&format!("; {}", short(x)));
     }
     if let Some(r) = rollout {
-        s.push_str(&format!("; {}", short(&r.title)));
+        s.push_str(&format!("; {}", short(r)));
     }
     if partial {
         s.push_str(" (partial: some Kubernetes calls were cut short)");

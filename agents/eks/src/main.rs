@@ -11,6 +11,8 @@ use std::time::Duration;
 struct Args {
     #[command(flatten)]
     agent: sremesh_agent::AgentArgs,
+    #[command(flatten)]
+    llm: sremesh_llm::specialist::LlmArgs,
     /// Kubeconfig to use (the first path if several); wins over in-cluster and EKS.
     #[arg(long, env = "KUBECONFIG")]
     kubeconfig: Option<std::ffi::OsString>,
@@ -28,7 +30,7 @@ struct Args {
     #[arg(long, env = "EKS_CALL_TIMEOUT_SECS", default_value_t = 10)]
     call_timeout_secs: u64,
     /// Log lines read per container (tailLines).
-    #[arg(long, env = "EKS_LOG_TAIL_LINES", default_value_t = 100)]
+    #[arg(long, env = "EKS_LOG_TAIL_LINES", default_value_t = 300)]
     log_tail_lines: i64,
 }
 
@@ -52,7 +54,11 @@ async fn main() -> anyhow::Result<()> {
         },
         ..Default::default()
     };
-    let agent = sremesh_eks::EksAgent::new(settings, &setup.loaded).await;
+    let agent = Arc::new(sremesh_eks::EksAgent::new(settings, &setup.loaded).await);
+    let tools = sremesh_eks::tools::tools(agent.clone());
+    // MCP servers' bearer tokens are named in config.yaml, so the environment is read as a map.
+    let env: std::collections::HashMap<String, String> = std::env::vars().collect();
+    let agent = sremesh_llm::specialist::wrap(agent, tools, &setup, &args.llm, &env).await?;
     sremesh_agent::serve(
         setup,
         Arc::new(agent),

@@ -6,10 +6,10 @@
 use crate::analyzers::{Mode, facts};
 use crate::client::{Kube, KubeError};
 use crate::gather::Budget;
-use crate::target::{AlertTarget, Kind, Named, deployment_of_pod};
+use crate::target::{AlertTarget, Kind, Named, cronjob_of_job, deployment_of_pod};
 use futures::future::join_all;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::ListParams;
 
@@ -97,6 +97,7 @@ async fn find_kind(
         Kind::StatefulSet => one::<StatefulSet>(kube, ns, name, b).await,
         Kind::DaemonSet => one::<DaemonSet>(kube, ns, name, b).await,
         Kind::Job => one::<Job>(kube, ns, name, b).await,
+        Kind::CronJob => one::<CronJob>(kube, ns, name, b).await,
         Kind::Pod => one::<Pod>(kube, ns, name, b).await,
     }
 }
@@ -120,10 +121,12 @@ async fn catalog(
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for ns in scopes {
-        let (d, st, ds) = tokio::join!(
+        let (d, st, ds, jobs, cjs) = tokio::join!(
             kube.list::<Deployment>(ns, &lp, b.left()),
             kube.list::<StatefulSet>(ns, &lp, b.left()),
             kube.list::<DaemonSet>(ns, &lp, b.left()),
+            kube.list::<Job>(ns, &lp, b.left()),
+            kube.list::<CronJob>(ns, &lp, b.left()),
         );
         let app = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
             m.labels
@@ -160,6 +163,29 @@ async fn catalog(
                     o.metadata.namespace.clone().unwrap_or_default(),
                     o.metadata.name.clone().unwrap_or_default(),
                     app(&o.metadata),
+                )
+            })),
+            Err(e) => errors.push(e),
+        }
+        // Jobs and CronJobs by name only: their `app` label is shared by every run.
+        match jobs {
+            Ok(items) => out.extend(items.iter().map(|o| {
+                (
+                    Kind::Job,
+                    o.metadata.namespace.clone().unwrap_or_default(),
+                    o.metadata.name.clone().unwrap_or_default(),
+                    None,
+                )
+            })),
+            Err(e) => errors.push(e),
+        }
+        match cjs {
+            Ok(items) => out.extend(items.iter().map(|o| {
+                (
+                    Kind::CronJob,
+                    o.metadata.namespace.clone().unwrap_or_default(),
+                    o.metadata.name.clone().unwrap_or_default(),
+                    None,
                 )
             })),
             Err(e) => errors.push(e),
@@ -249,7 +275,9 @@ pub async fn resolve(kube: &Kube, parsed: AlertTarget, b: Budget) -> (Target, Ve
             .map(|(k, ns, name, _)| find_kind(kube, *k, ns.as_deref(), name, b)),
     )
     .await;
-    for ((kind, _, name, via), r) in wanted.into_iter().zip(found) {
+    // A CronJob's Job that is gone (history limits, TTL) still names its CronJob.
+    let mut gone_jobs: Vec<(Option<String>, String, String)> = Vec::new();
+    for ((kind, ns, name, via), r) in wanted.into_iter().zip(found) {
         match r {
             Ok(Some(ns)) => push(
                 &mut units,
@@ -260,8 +288,37 @@ pub async fn resolve(kube: &Kube, parsed: AlertTarget, b: Budget) -> (Target, Ve
                     via,
                 },
             ),
-            Ok(None) => {}
+            Ok(None) => {
+                if kind == Kind::Job
+                    && let Some(cj) = cronjob_of_job(&name)
+                {
+                    gone_jobs.push((ns, cj.to_owned(), format!("job {name} (gone)")));
+                }
+            }
             Err(e) => errors.push(e),
+        }
+    }
+    if units.is_empty() && !gone_jobs.is_empty() {
+        let found = join_all(
+            gone_jobs
+                .iter()
+                .map(|(ns, name, _)| find_kind(kube, Kind::CronJob, ns.as_deref(), name, b)),
+        )
+        .await;
+        for ((_, name, via), r) in gone_jobs.into_iter().zip(found) {
+            match r {
+                Ok(Some(ns)) => push(
+                    &mut units,
+                    UnitRef {
+                        kind: Kind::CronJob,
+                        namespace: ns,
+                        name,
+                        via,
+                    },
+                ),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
         }
     }
     if !units.is_empty() {

@@ -14,6 +14,7 @@ pub enum Kind {
     StatefulSet,
     DaemonSet,
     Job,
+    CronJob,
     Pod,
 }
 
@@ -25,6 +26,7 @@ impl Kind {
             Kind::StatefulSet => "statefulset",
             Kind::DaemonSet => "daemonset",
             Kind::Job => "job",
+            Kind::CronJob => "cronjob",
             Kind::Pod => "pod",
         }
     }
@@ -35,6 +37,7 @@ impl Kind {
             "statefulset" | "sts" => Some(Kind::StatefulSet),
             "daemonset" | "ds" => Some(Kind::DaemonSet),
             "job" => Some(Kind::Job),
+            "cronjob" | "cj" => Some(Kind::CronJob),
             "pod" => Some(Kind::Pod),
             _ => None,
         }
@@ -61,7 +64,7 @@ pub struct AlertTarget {
     pub pods: Vec<Named>,
     /// Workloads named with a kind (`deployment=x`, `StatefulSet ns/x`, `kube_deployment:x`).
     pub workloads: Vec<Named>,
-    /// Names given as `service=`, `app=`, `container=`, `job=` (workload, Service or label).
+    /// Names given as `service=`, `app=`, `container=` (workload, Service or label).
     pub services: Vec<Named>,
     /// `ns/name` tokens from the text.
     pub qualified: Vec<Named>,
@@ -117,7 +120,7 @@ static NS_PROSE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// `Pod recs/x`, `Deployment comms/notification-svc`.
 static KIND_QUALIFIED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(Pod|Deployment|StatefulSet|DaemonSet|Job|pod|deployment|statefulset|daemonset|job)\s+([a-z0-9][a-z0-9-]{0,62})/([a-z0-9][a-z0-9.-]{0,252})").expect("static regex")
+    Regex::new(r"\b(Pod|Deployment|StatefulSet|DaemonSet|Job|CronJob|pod|deployment|statefulset|daemonset|job|cronjob)\s+([a-z0-9][a-z0-9-]{0,62})/([a-z0-9][a-z0-9.-]{0,252})").expect("static regex")
 });
 static QUALIFIED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -147,6 +150,14 @@ pub fn deployment_of_pod(pod: &str) -> Option<&str> {
         .any(|b| b.is_ascii_digit())
         .then(|| c.get(1).map(|m| m.as_str()))
         .flatten()
+}
+
+/// A CronJob's Job: `<cronjob>-<scheduled minute>` (`invoice-export-29641290` →
+/// `invoice-export`).
+pub fn cronjob_of_job(job: &str) -> Option<&str> {
+    let (head, tail) = job.rsplit_once('-')?;
+    (tail.len() >= 8 && tail.bytes().all(|b| b.is_ascii_digit()) && !head.is_empty())
+        .then_some(head)
 }
 
 fn push<T: PartialEq>(v: &mut Vec<T>, x: T) {
@@ -205,7 +216,14 @@ fn label(t: &mut AlertTarget, key: &str, value: &str) {
         "daemonset" | "kube_daemon_set" | "kube_daemonset" => {
             push(&mut t.workloads, named(Some(Kind::DaemonSet)))
         }
-        "job_name" | "kube_job" => push(&mut t.workloads, named(Some(Kind::Job))),
+        // `job` is usually Prometheus's scrape job (`kube-state-metrics`); as a Job it only
+        // matches when a Job by that name exists, so it never misleads.
+        "job_name" | "kube_job" | "job" | "exported_job" => {
+            push(&mut t.workloads, named(Some(Kind::Job)))
+        }
+        "cronjob" | "cronjob_name" | "kube_cronjob" | "kube_cron_job" => {
+            push(&mut t.workloads, named(Some(Kind::CronJob)))
+        }
         "service"
         | "kube_service"
         | "app"

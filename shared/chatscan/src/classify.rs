@@ -117,7 +117,10 @@ fn allowed(kind: NoteKind, hit: &Hit) -> bool {
 
 fn kind_of(m: &ChatMessage, hit: &Hit) -> Option<Note> {
     let text = m.text.as_str();
-    if m.is_bot && vocab::is_alert_like(text) {
+    // A bot announcing a planned activity (a load test, a maintenance window) is not an alert,
+    // whatever words of warning it carries ("expect higher latency").
+    let planned = vocab::is_planned(text) && !vocab::is_resolved(text);
+    if m.is_bot && !planned && vocab::is_alert_like(text) {
         let mut n = note(m, NoteKind::Alert, hit.clone());
         n.resolved = vocab::is_resolved(text);
         return Some(n);
@@ -126,13 +129,21 @@ fn kind_of(m: &ChatMessage, hit: &Hit) -> Option<Note> {
         at.is_some_and(|p| !vocab::is_question_about(text, p) && !vocab::is_old_news(text, p))
     };
     let change = vocab::change_kind(text);
+    // A test or experiment is what the message is about even when it deploys its runner.
+    let activity = change.filter(|k| {
+        matches!(
+            k,
+            ChangeKind::LoadTest | ChangeKind::Chaos | ChangeKind::Benchmark
+        )
+    });
     let helm = contains_word(text, "chart") || contains_word(text, "helmrelease");
     let dependency = hit.strength == Strength::Dependency;
     if vocab::is_deploy(text)
+        && activity.is_none()
         && !helm
         && !dependency
         && allowed(NoteKind::Deploy, hit)
-        && announces(vocab::deploy_word_at(text))
+        && announces(vocab::deploy_announced_at(text))
     {
         let mut n = note(m, NoteKind::Deploy, hit.clone());
         n.version = vocab::version(text);
@@ -146,12 +157,17 @@ fn kind_of(m: &ChatMessage, hit: &Hit) -> Option<Note> {
         change
     };
     if let Some(kind) = change {
+        // Infrastructure work and tests aimed at a whole cluster concern its services too.
         let infra = matches!(
             kind,
-            ChangeKind::Maintenance | ChangeKind::Upgrade | ChangeKind::Failover
+            ChangeKind::Maintenance
+                | ChangeKind::Upgrade
+                | ChangeKind::Failover
+                | ChangeKind::LoadTest
+                | ChangeKind::Chaos
         );
         let ok = allowed(NoteKind::Change, hit) && (hit.strength != Strength::Cluster || infra);
-        let at = vocab::change_word_at(text).or(vocab::deploy_word_at(text));
+        let at = vocab::change_announced_at(text).or(vocab::deploy_announced_at(text));
         if ok && announces(at) {
             let mut n = note(m, NoteKind::Change, hit.clone());
             n.change = Some(kind);

@@ -5,7 +5,8 @@
 //! * [`message`]: [`ChatMessage`], [`Channel`], [`Identity`].
 //! * [`targets`] and [`names`]: what the alert names (services, namespaces, clusters, resource
 //!   ids) and where a message names it.
-//! * [`vocab`] and [`classify`]: what a message is (alert, deploy, change, report, handled).
+//! * [`vocab`] and [`classify`]: what a message is (alert, deploy, change, report, handled);
+//!   [`planned`]: when an announced activity runs and whether it covers the alert.
 //! * [`analyzers`]: classified messages → `related_alert`, `deploy_announced`,
 //!   `change_announced`, `human_report`, `already_handled` findings (pure).
 //! * [`source`] and [`scan`]: the [`ChatSource`] trait a platform implements and the scan
@@ -21,6 +22,7 @@ pub mod evidence;
 pub mod message;
 pub mod names;
 mod pick;
+pub mod planned;
 pub mod result;
 pub mod scan;
 pub mod source;

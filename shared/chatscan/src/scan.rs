@@ -1,7 +1,7 @@
 //! The scan driver both scanners run: pick the channels (the request's, the watched ones, the
-//! bot's own), read each over the window with paging and thread replies — every call under a
-//! budget taken from the job's deadline — filter out the bot's own messages and the alert
-//! itself, and analyze. Findings are pushed to the job's partial results after each channel.
+//! bot's own), read each over the window with paging and thread replies — and the hours before
+//! it for announcements of planned activities — every call under a budget taken from the job's
+//! deadline; filter out the bot's own messages and the alert itself, and analyze. Findings are pushed to the job's partial results after each channel.
 
 use crate::analyzers::{self, Input};
 use crate::message::{Channel, ChatMessage, Identity, Listing};
@@ -33,6 +33,11 @@ pub struct ScanSettings {
     pub concurrency: usize,
     /// Time kept back from the deadline to build the answer.
     pub reserve: Duration,
+    /// How far before the window announcements of planned activities are read (a load test or
+    /// a maintenance window is announced hours before it runs). Zero: not at all.
+    pub announcement_lookback: Duration,
+    /// Most messages read per channel from that earlier stretch (the newest).
+    pub max_announcement_messages: usize,
 }
 
 impl Default for ScanSettings {
@@ -46,6 +51,8 @@ impl Default for ScanSettings {
             max_replies: 100,
             concurrency: 4,
             reserve: Duration::from_millis(300),
+            announcement_lookback: Duration::from_secs(12 * 3600),
+            max_announcement_messages: 200,
         }
     }
 }
@@ -130,6 +137,8 @@ pub struct ScanOutcome {
 struct ChannelRead {
     channel: Channel,
     messages: Vec<ChatMessage>,
+    /// Announcements of planned activities posted before the window.
+    earlier: Vec<ChatMessage>,
     notes: Vec<String>,
     error: Option<Step>,
     cut: bool,
@@ -225,8 +234,9 @@ pub async fn scan<S: ChatSource>(
         } else {
             out.scanned.push(format!("channel:{}", next.channel.id));
         }
-        out.read += next.messages.len();
+        out.read += next.messages.len() + next.earlier.len();
         all.extend(next.messages);
+        all.extend(next.earlier);
         out.channels.push(next.channel);
         out.messages = considered(&all, req, &me);
         let input = Input::new(
@@ -257,13 +267,16 @@ pub async fn scan<S: ChatSource>(
     out
 }
 
-/// The messages worth analyzing: in the window, not the bot's own, not the alert itself;
-/// oldest first.
+/// The messages worth analyzing: in the window (or, before it, announcing a planned
+/// activity), not the bot's own, not the alert itself; oldest first.
 fn considered(all: &[ChatMessage], req: &ScanRequest, me: &Identity) -> Vec<ChatMessage> {
     let alert = crate::evidence::one_line(&req.alert_text);
     let mut out: Vec<ChatMessage> = all
         .iter()
-        .filter(|m| req.window.contains(m.at))
+        .filter(|m| {
+            req.window.contains(m.at)
+                || (m.at < req.window.start && crate::vocab::is_planned(&m.text))
+        })
         .filter(|m| !me.is_self(m))
         .filter(|m| req.alert_message.as_deref() != Some(m.id.as_str()))
         .filter(|m| alert.is_empty() || crate::evidence::one_line(&m.text) != alert)
@@ -293,15 +306,52 @@ async fn read_channel<S: ChatSource>(
         set.reserve,
         src.history(&channel, window, set.max_messages),
     );
-    let (named, history) = tokio::join!(lookup, history);
+    let earlier = async {
+        let back = jiff::SignedDuration::try_from(set.announcement_lookback).ok()?;
+        if back.is_zero() || set.max_announcement_messages == 0 {
+            return None;
+        }
+        let range = TimeWindow {
+            start: window.start.checked_sub(back).ok()?,
+            end: window
+                .start
+                .checked_sub(jiff::SignedDuration::from_millis(1))
+                .ok()?,
+        };
+        Some(
+            within(
+                deadline,
+                set.reserve,
+                src.history(&channel, range, set.max_announcement_messages),
+            )
+            .await,
+        )
+    };
+    let (named, history, earlier) = tokio::join!(lookup, history, earlier);
     let channel = named.unwrap_or(channel);
     let mut read = ChannelRead {
         channel,
         messages: Vec::new(),
+        earlier: Vec::new(),
         notes: Vec::new(),
         error: None,
         cut: false,
     };
+    match earlier {
+        Some(Ok(l)) => {
+            read.earlier = l
+                .items
+                .into_iter()
+                .filter(|m| crate::vocab::is_planned(&m.text))
+                .collect();
+        }
+        Some(Err(Step::Deadline)) => read.cut = true,
+        Some(Err(Step::Api(e))) => read.notes.push(format!(
+            "{}: announcements before the window could not be read: {e}",
+            read.channel.label()
+        )),
+        None => {}
+    }
     let Listing { items, truncated } = match history {
         Ok(l) => l,
         Err(e) => {

@@ -7,6 +7,10 @@ use serde::Serialize;
 use sremesh_core::text::{contains_word, find_word};
 use std::sync::LazyLock;
 
+mod phrasing;
+
+pub use phrasing::{is_negated, is_old_news, is_question_about};
+
 fn any_word(text: &str, words: &[&str]) -> bool {
     words.iter().any(|w| contains_word(text, w))
 }
@@ -70,6 +74,12 @@ pub enum ChangeKind {
     Scaling,
     Traffic,
     Upgrade,
+    /// A load, stress, soak or performance test (k6, Locust, JMeter, Gatling…).
+    LoadTest,
+    /// A chaos experiment or game day (fault injection).
+    Chaos,
+    /// A benchmark run.
+    Benchmark,
 }
 
 impl ChangeKind {
@@ -85,7 +95,23 @@ impl ChangeKind {
             ChangeKind::Scaling => "scaling",
             ChangeKind::Traffic => "traffic",
             ChangeKind::Upgrade => "upgrade",
+            ChangeKind::LoadTest => "load_test",
+            ChangeKind::Chaos => "chaos_experiment",
+            ChangeKind::Benchmark => "benchmark",
         }
+    }
+
+    /// True for activities planned ahead (tests, experiments, maintenance windows, traffic
+    /// campaigns): announced hours before, they explain alerts while they run.
+    pub fn is_planned_activity(self) -> bool {
+        matches!(
+            self,
+            ChangeKind::LoadTest
+                | ChangeKind::Chaos
+                | ChangeKind::Benchmark
+                | ChangeKind::Maintenance
+                | ChangeKind::Traffic
+        )
     }
 
     /// Words for a title (`Config change`).
@@ -100,6 +126,9 @@ impl ChangeKind {
             ChangeKind::Scaling => "Scaling",
             ChangeKind::Traffic => "Traffic event",
             ChangeKind::Upgrade => "Upgrade",
+            ChangeKind::LoadTest => "Load test",
+            ChangeKind::Chaos => "Chaos experiment",
+            ChangeKind::Benchmark => "Benchmark",
         }
     }
 }
@@ -116,7 +145,12 @@ const CHANGE_WORDS: &[(ChangeKind, &[&str])] = &[
         "rotating", "renewed", "terraform apply", "dns change", "firewall", "security group",
     ]),
     (ChangeKind::Maintenance, &[
-        "maintenance", "patching", "patch window", "drain", "draining", "cordon", "cordoned",
+        "maintenance", "maintenance window", "scheduled maintenance", "patching", "patch window",
+        "os patches", "kernel update", "kernel upgrade", "drain", "draining", "cordon",
+        "cordoned", "node rotation", "node rotations", "rotating nodes", "rotating the nodes",
+        "ami rotation", "rolling the nodes", "node replacement", "scheduled reboot",
+        "scheduled reboots", "planned reboot", "instance-reboot", "instance reboot",
+        "system-reboot", "instance-retirement", "instance retirement",
     ]),
     (ChangeKind::Failover, &[
         "failover", "fail over", "failing over", "failed over", "switchover",
@@ -134,24 +168,63 @@ const CHANGE_WORDS: &[(ChangeKind, &[&str])] = &[
         "resized", "resizing", "autoscaling",
     ]),
     (ChangeKind::Traffic, &[
-        "campaign", "launch", "launched", "flash sale", "load test", "traffic spike", "went live",
+        "campaign", "launch", "launched", "flash sale", "traffic spike", "went live",
+        "marketing push", "push notification", "email blast", "newsletter", "promo",
+    ]),
+    (ChangeKind::LoadTest, &[
+        "load test", "load tests", "load-test", "load-tests", "loadtest", "load testing",
+        "stress test", "stress testing", "soak test", "perf test", "performance test", "k6",
+        "locust", "jmeter", "gatling", "vegeta", "artillery", "spike test",
+    ]),
+    (ChangeKind::Chaos, &[
+        "chaos experiment", "chaos test", "chaos testing", "chaos engineering", "chaos mesh",
+        "chaos monkey", "game day", "gameday", "game-day", "fault injection", "litmus",
+        "gremlin", "fis experiment",
+    ]),
+    (ChangeKind::Benchmark, &[
+        "benchmark", "benchmarks", "benchmarking",
     ]),
     (ChangeKind::Upgrade, &[
         "upgrade", "upgrading", "upgraded",
     ]),
 ];
 
-/// The change the text announces, by the first change word in it.
+/// The change the text announces: a planned activity (a load test, a maintenance window)
+/// wherever it is named, else the first change word (the longest at one place).
 pub fn change_kind(text: &str) -> Option<ChangeKind> {
-    CHANGE_WORDS
-        .iter()
-        .flat_map(|(kind, words)| {
+    let found = || {
+        CHANGE_WORDS.iter().flat_map(|(kind, words)| {
             words
                 .iter()
-                .filter_map(|w| find_word(text, w).map(|p| (p, *kind)))
+                .filter_map(|w| find_word(text, w).map(|p| (p, std::cmp::Reverse(w.len()), *kind)))
         })
-        .min_by_key(|(p, kind)| (*p, *kind))
-        .map(|(_, kind)| kind)
+    };
+    let specific = |k: ChangeKind| {
+        matches!(
+            k,
+            ChangeKind::LoadTest | ChangeKind::Chaos | ChangeKind::Benchmark
+        )
+    };
+    found()
+        .filter(|(_, _, k)| specific(*k))
+        .min()
+        .or_else(|| found().min())
+        .map(|(_, _, kind)| kind)
+}
+
+#[rustfmt::skip]
+const PLANNING_WORDS: &[&str] = &[
+    "planned", "scheduled", "upcoming", "heads-up", "heads up", "fyi", "reminder", "tonight",
+    "tomorrow", "expect", "expected", "will run", "will be", "starting at", "kicking off",
+    "window",
+];
+
+/// True when the text announces a planned activity: a test, experiment or maintenance
+/// window, or any change said to be planned or scheduled.
+pub fn is_planned(text: &str) -> bool {
+    change_kind(text).is_some_and(|k| {
+        k.is_planned_activity() || any_word(text, PLANNING_WORDS) || text.contains('📢')
+    })
 }
 
 #[rustfmt::skip]
@@ -210,78 +283,6 @@ pub fn is_noise(text: &str) -> bool {
     NOISE_PHRASES.iter().any(|p| contains_word(text, p))
 }
 
-#[rustfmt::skip]
-const QUESTION_OPENERS: &[&str] = &[
-    "is", "are", "was", "were", "did", "does", "do", "has", "have", "can", "could", "should",
-    "anyone", "any", "what", "why", "who", "how", "when", "where", "which",
-];
-#[rustfmt::skip]
-const QUESTION_MARKERS: &[&str] = &[
-    "is it", "is that", "was it", "was that", "did", "was there", "were there", "anyone",
-    "could it be", "maybe",
-];
-
-#[rustfmt::skip]
-const OLD_NEWS: &[&str] = &[
-    "last night", "yesterday", "last week", "last month", "days ago", "weeks ago", "last friday",
-    "last monday", "over the weekend",
-];
-
-/// True when the sentence of `text` at `word_at` places what it tells well before any
-/// investigation window ("orders-db had maintenance last night").
-pub fn is_old_news(text: &str, word_at: usize) -> bool {
-    let sentence = sentence_at(text, word_at);
-    OLD_NEWS.iter().any(|p| contains_word(sentence, p))
-}
-
-/// True when the sentence of `text` containing `word` is a question or a guess
-/// (`is it the database?`, `did v2.8.1 break the parser?`) rather than an announcement.
-pub fn is_question_about(text: &str, word_at: usize) -> bool {
-    let sentence = sentence_at(text, word_at);
-    if !sentence.trim_end().ends_with('?') {
-        return false;
-    }
-    let first = sentence
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .trim_start_matches(|c: char| !c.is_alphanumeric())
-        .to_ascii_lowercase();
-    QUESTION_OPENERS.contains(&first.as_str())
-        || QUESTION_MARKERS.iter().any(|m| contains_word(sentence, m))
-}
-
-/// The sentence around byte `at`: bounded by `. `, `!`, `?` (kept) or a line break.
-fn sentence_at(text: &str, at: usize) -> &str {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if i >= at {
-            break;
-        }
-        let next = text[i + c.len_utf8()..].chars().next();
-        let ends =
-            matches!(c, '!' | '?' | '\n') || (c == '.' && next.is_none_or(char::is_whitespace));
-        if ends {
-            start = i + c.len_utf8();
-        }
-    }
-    let mut end = text.len();
-    for (i, c) in text[at..].char_indices() {
-        let next = text[at + i + c.len_utf8()..].chars().next();
-        let ends =
-            matches!(c, '!' | '?' | '\n') || (c == '.' && next.is_none_or(char::is_whitespace));
-        if ends {
-            end = at + i + c.len_utf8();
-            break;
-        }
-    }
-    &text[start..end]
-}
-
 /// The first place where one of `words` occurs.
 pub fn first_word_at(text: &str, words: &[&str]) -> Option<usize> {
     words.iter().filter_map(|w| find_word(text, w)).min()
@@ -298,6 +299,56 @@ pub fn change_word_at(text: &str) -> Option<usize> {
         .iter()
         .flat_map(|(_, words)| words.iter().filter_map(|w| find_word(text, w)))
         .min()
+}
+
+/// Every place where one of `words` occurs (whole words), in order.
+fn every_word_at(text: &str, words: &[&str]) -> Vec<usize> {
+    let mut out: Vec<usize> = words
+        .iter()
+        .flat_map(|w| {
+            let mut found = Vec::new();
+            let mut from = 0;
+            while from < text.len() {
+                let Some(p) = find_word(&text[from..], w) else {
+                    break;
+                };
+                found.push(from + p);
+                let step = text[from + p..].chars().next().map_or(1, char::len_utf8);
+                from += p + step;
+            }
+            found
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The first place `words` are used to tell something: not in a question, not negated
+/// ("I don't see a deploy", "no maintenance today"), not about last night.
+fn announced_at(text: &str, words: &[&str]) -> Option<usize> {
+    every_word_at(text, words)
+        .into_iter()
+        .find(|&p| !is_question_about(text, p) && !is_negated(text, p) && !is_old_news(text, p))
+}
+
+/// Where `text` announces a deploy (see [`announced_at`]).
+pub fn deploy_announced_at(text: &str) -> Option<usize> {
+    announced_at(text, DEPLOY_WORDS).or_else(|| {
+        version(text)
+            .is_some()
+            .then(|| announced_at(text, WEAK_DEPLOY_WORDS))
+            .flatten()
+    })
+}
+
+/// Where `text` announces a change (see [`announced_at`]).
+pub fn change_announced_at(text: &str) -> Option<usize> {
+    let words: Vec<&str> = CHANGE_WORDS
+        .iter()
+        .flat_map(|(_, ws)| ws.iter().copied())
+        .collect();
+    announced_at(text, &words)
 }
 
 static VERSION_RE: LazyLock<Regex> = LazyLock::new(|| {

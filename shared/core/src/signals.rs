@@ -43,7 +43,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::ResourceExhaustion,
             Severity::Critical,
         ),
-        r"(?i)\bout of memory\b|\boomkilled\b|memory cgroup out of memory|outofmemoryerror|heap out of memory|cannot allocate memory|runtime\.exiterror.*signal: killed|\bexit code 137\b",
+        r"(?i)\bout of memory\b|\boomkilled\b|memory cgroup out of memory|outofmemoryerror|heap out of memory|cannot allocate memory|runtime\.exiterror.*signal: killed|runtime exited with error: signal: killed|runtime\.outofmemory|\bexit code 137\b",
     ),
     (
         sig(
@@ -138,7 +138,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::DependencyFailure,
             Severity::High,
         ),
-        r"(?i)could not be established|broker may not be available|no route to host|network is unreachable|host is unreachable|\bconnection timed out\b|\bconnect(ion)? timed out\b|\b(failed|unable) to connect\b|couldn'?t connect|no brokers available|all brokers down",
+        r"(?i)could not be established|broker may not be available|no route to host|network is unreachable|host is unreachable|\bconnection timed out\b|\bconnect(ion)? timed out\b|\b(failed|unable) to connect\b|couldn'?t connect|no brokers available|all brokers down|dial tcp \S+:\d+: i/o timeout",
     ),
     (
         sig(
@@ -201,7 +201,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::CodeDefect,
             Severity::High,
         ),
-        r"(?i)traceback \(most recent call last\)|nullpointerexception|\bpanic(ked)?\b|segmentation fault|sigsegv|unhandled (exception|rejection)|typeerror:|referenceerror:|attributeerror:|keyerror:|indexerror:|cannot read propert(y|ies) of (undefined|null)|undefined is not a function|nil pointer dereference|illegalstateexception|classcastexception",
+        r"(?i)traceback \(most recent call last\)|nullpointerexception|\bpanic(ked)?\b|segmentation fault|sigsegv|unhandled (exception|rejection)|typeerror:|referenceerror:|attributeerror:|keyerror:|indexerror:|cannot read propert(y|ies) of (undefined|null)|undefined is not a function|nil pointer dereference|illegalstateexception|classcastexception|illegalargumentexception|arrayindexoutofbounds\w*|indexoutofboundsexception|valueerror:|zerodivisionerror|numberformatexception",
     ),
     (
         sig(
@@ -396,6 +396,11 @@ mod tests {
             ("GET /healthz 200 3ms", None),
             ("INFO server started on :8080", None),
             ("errorless run completed", None),
+            ("dial tcp 172.20.0.1:443: i/o timeout", Some("unreachable")),
+            (
+                "ValueError: invalid literal for int() with base 10: 'abc'",
+                Some("code_defect"),
+            ),
         ];
         for (line, want) in cases {
             check(line, want);

@@ -5,12 +5,11 @@
 use super::patterns::{Pattern, Trend, is_lambda_platform_line};
 use super::render::{
     EVIDENCE_MAX, count_line, evidence_line, literal, reproduce_query, short_hash, snippet,
-    trend_words,
+    trend_words, verbatim,
 };
 use super::{Input, LambdaStats};
-use crate::records::lambda_function;
+use crate::records::{LogRecord, lambda_function};
 use regex::Regex;
-use sremesh_core::signals;
 use sremesh_core::text::truncate;
 use sremesh_core::{Category, Finding, Severity};
 use std::collections::BTreeMap;
@@ -82,7 +81,20 @@ fn base_finding(
             "trend",
             serde_json::to_value(lead.trend).unwrap_or_default(),
         )
-        .with_attr("new", lead.trend == Trend::New)
+        .with_attr("new", lead.trend.is_active() && lead.novelty == Trend::New)
+        .with_attr(
+            "surging",
+            lead.trend.is_active() && lead.novelty == Trend::Surging,
+        )
+        .with_attr("onset", lead.onset.to_string())
+        .with_attr(
+            "last_seen",
+            ps.iter()
+                .map(|p| p.last)
+                .max()
+                .unwrap_or(lead.last)
+                .to_string(),
+        )
         .with_evidence([count_line(ps)]);
     if let Some(sig) = lead.signature {
         f = f.with_attr("signature", sig.id);
@@ -190,6 +202,43 @@ fn timeout_finding(
     f
 }
 
+static REPORT_MEMORY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"Memory Size: (\d+) MB\s+Max Memory Used: (\d+) MB").expect("static regex")
+});
+static KILLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)signal: killed|Runtime\.ExitError|Runtime exited with error")
+        .expect("static regex")
+});
+
+/// The function's REPORT lines in the window that say it ran out of memory (`Error Type:
+/// Runtime.OutOfMemory`, or `Max Memory Used` at its `Memory Size`), the latest first.
+fn oom_reports<'a>(input: &'a Input, function: &str) -> Vec<&'a LogRecord> {
+    let mut out: Vec<&LogRecord> = input
+        .records
+        .iter()
+        .filter(|r| lambda_function(&r.group) == Some(function))
+        .filter(|r| r.line.starts_with("REPORT RequestId"))
+        .filter(|r| {
+            r.line.contains("Runtime.OutOfMemory")
+                || REPORT_MEMORY.captures(&r.line).is_some_and(|c| {
+                    matches!(
+                        (c[1].parse::<u64>(), c[2].parse::<u64>()),
+                        (Ok(size), Ok(used)) if size > 0 && used >= size
+                    )
+                })
+        })
+        .collect();
+    out.sort_by_key(|r| std::cmp::Reverse(r.at));
+    out
+}
+
+/// `×5 REPORT RequestId: … Max Memory Used: 512 MB … Error Type: Runtime.OutOfMemory` (verbatim).
+fn report_evidence(reports: &[&LogRecord]) -> Option<String> {
+    let latest = reports.first()?;
+    let line = verbatim(&latest.line, None, EVIDENCE_MAX - 6);
+    Some(format!("×{} {line}", reports.len()))
+}
+
 fn error_findings(
     input: &Input,
     function: &str,
@@ -197,10 +246,19 @@ fn error_findings(
     stats: Option<&(LambdaStats, Option<LambdaStats>)>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let reports = oom_reports(input, function);
+    let report_line_literal = report_evidence(&reports);
     for p in errors.iter().take(4) {
         let active = p.trend.is_active();
+        // A runtime killed while its REPORT lines say memory ran out is out of memory.
         let oom = p.signature.is_some_and(|s| s.id == "oom")
-            || p.example.line.contains("Runtime.OutOfMemory");
+            || p.example.line.contains("Runtime.OutOfMemory")
+            || (!reports.is_empty()
+                && (KILLED.is_match(&p.example.line)
+                    || p.example
+                        .detail
+                        .as_deref()
+                        .is_some_and(|d| KILLED.is_match(d))));
         let runtime = RUNTIME_ERROR.is_match(&p.example.line) || p.example.level.is_some();
         if !runtime && p.signature.is_none() {
             continue;
@@ -211,48 +269,82 @@ fn error_findings(
             (true, Some(sig)) => (sig.severity.max(Severity::Medium), Some(sig.category)),
             (true, None) => (Severity::Medium, None),
         };
-        let title = format!(
-            "{function}: \"{}\" ×{} ({})",
-            snippet(&p.example.line, p.signature, 200),
-            p.count,
-            trend_words(p)
+        let what = if oom && !reports.is_empty() {
+            "Runtime.OutOfMemory — "
+        } else {
+            ""
+        };
+        let title = truncate(
+            &format!(
+                "{function}: {what}\"{}\" ×{} ({})",
+                snippet(&p.example.line, p.signature, 200),
+                p.count,
+                trend_words(p)
+            ),
+            300,
         );
         let id = format!("lambda_error:{function}:{}", short_hash(&p.key));
         let mut f = base_finding(input, id, "lambda_error", sev, function, title, &[p]);
         if let Some(c) = cat {
             f = f.with_category(c);
         }
+        if oom {
+            f = f.with_attr("signature", "oom");
+        }
         push(&mut f, evidence_line(p.count, p));
-        if oom && let Some((now, _)) = stats {
-            push(&mut f, report_line(now, None));
+        if oom {
+            if let Some(l) = &report_line_literal {
+                push(&mut f, l.clone());
+            }
+            if let Some((now, _)) = stats {
+                push(&mut f, report_line(now, None));
+            }
         }
         out.push(f);
     }
     // A function whose REPORT lines show memory at its limit is out of memory even when no
     // error line says so.
-    if let Some((now, _)) = stats
-        && let (Some(used), Some(size)) = (now.max_memory_mb, now.memory_size_mb)
-        && size > 0.0
-        && used >= size
+    let at_limit = stats.is_some_and(|(now, _)| {
+        matches!((now.max_memory_mb, now.memory_size_mb), (Some(used), Some(size)) if size > 0.0 && used >= size)
+    });
+    if (at_limit || !reports.is_empty())
         && !out
             .iter()
             .any(|f| f.category == Some(Category::ResourceExhaustion))
     {
-        let sig = signals::signature("oom");
+        let (used, size) = stats
+            .map(|(now, _)| (now.max_memory_mb, now.memory_size_mb))
+            .unwrap_or_default();
+        let title = match (used, size) {
+            (Some(u), Some(s)) => {
+                format!("{function}: Max Memory Used: {u:.0} MB reached its Memory Size: {s:.0} MB")
+            }
+            _ => format!("{function}: Runtime.OutOfMemory in its REPORT lines"),
+        };
         let mut f = Finding::new(
             format!("lambda_error:{function}:memory"),
             "lambda_error",
             Severity::Critical,
-            format!(
-                "{function}: Max Memory Used {used:.0} MB reached its Memory Size {size:.0} MB"
-            ),
+            title,
         )
         .with_category(Category::ResourceExhaustion)
         .with_service(function)
         .with_attr("function", function)
-        .with_evidence([report_line(now, None)]);
-        if let Some(s) = sig {
-            f = f.with_attr("signature", s.id);
+        .with_attr("count", reports.len())
+        .with_attr("signature", "oom")
+        .with_resource(format!("log-group:/aws/lambda/{function}"))
+        .with_link(input.link(
+            &[&format!("/aws/lambda/{function}")],
+            &reproduce_query(Some("Max Memory Used"), None),
+        ));
+        if let Some(l) = &report_line_literal {
+            push(&mut f, l.clone());
+        }
+        if let Some((now, _)) = stats {
+            push(&mut f, report_line(now, None));
+        }
+        if let Some(first) = reports.iter().map(|r| r.at).min() {
+            f = f.at(first);
         }
         out.push(f);
     }

@@ -61,8 +61,20 @@ fn finding(input: &Input, id: String, sev: Severity, ps: &[&Pattern], what: &str
             "trend",
             serde_json::to_value(lead.trend).unwrap_or_default(),
         )
-        .with_attr("new", lead.trend == Trend::New)
-        .with_attr("surging", lead.trend == Trend::Surging)
+        .with_attr("new", lead.trend.is_active() && lead.novelty == Trend::New)
+        .with_attr(
+            "surging",
+            lead.trend.is_active() && lead.novelty == Trend::Surging,
+        )
+        .with_attr("ended", lead.trend == Trend::Ended)
+        .with_attr(
+            "onset",
+            ps.iter()
+                .map(|p| p.onset)
+                .min()
+                .unwrap_or(lead.onset)
+                .to_string(),
+        )
         .with_attr("on_target", lead.on_target)
         .with_attr("patterns", ps.len())
         .with_attr(

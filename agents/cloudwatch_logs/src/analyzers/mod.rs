@@ -13,7 +13,7 @@ pub use render::{display_line, signature_span, snippet};
 
 use crate::discovery::{Candidate, Target};
 use crate::records::LogRecord;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use patterns::Pattern;
 use sremesh_core::{Finding, TimeWindow};
 use std::collections::BTreeMap;
@@ -31,8 +31,36 @@ pub struct LambdaStats {
 /// Connections authorized per database user: in the window, and in the baseline (if known).
 pub type DbConnections = (Vec<(String, f64)>, Option<Vec<(String, f64)>>);
 
-/// When each source (pod, or stream) last logged anything in the window, per log group.
-pub type Activity = BTreeMap<(String, String), Timestamp>;
+/// What one source (a pod, or a stream) logged over the history (baseline and window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceActivity {
+    /// Its first and last line.
+    pub first: Timestamp,
+    pub last: Timestamp,
+    /// How many lines it wrote.
+    pub lines: u64,
+}
+
+impl SourceActivity {
+    /// The usual time between its lines (`None` with fewer than two).
+    pub fn cadence(&self) -> Option<SignedDuration> {
+        (self.lines >= 2).then(|| {
+            SignedDuration::from_secs_f64(
+                self.last.duration_since(self.first).as_secs_f64() / (self.lines - 1) as f64,
+            )
+        })
+    }
+
+    /// Adds one line (or a row of `lines` lines between `first` and `last`).
+    pub fn merge(&mut self, other: SourceActivity) {
+        self.first = self.first.min(other.first);
+        self.last = self.last.max(other.last);
+        self.lines += other.lines;
+    }
+}
+
+/// What each source logged over the history, per `(log group, source)`.
+pub type Activity = BTreeMap<(String, String), SourceActivity>;
 
 /// Everything an analyzer may look at. Build with [`Input::new`], set what was gathered, then
 /// call [`Input::finish`] to cluster the records into patterns.
@@ -49,6 +77,8 @@ pub struct Input {
     pub groups: Vec<Candidate>,
     /// How many groups discovery looked through.
     pub groups_scanned: usize,
+    /// The shared groups discovery looked inside for the service's lines (none named after it).
+    pub groups_probed: Vec<String>,
     /// Error-ish records of the window.
     pub records: Vec<LogRecord>,
     /// Error-ish records of the baseline (`None`: unknown).
@@ -57,7 +87,7 @@ pub struct Input {
     pub lambda: BTreeMap<String, (LambdaStats, Option<LambdaStats>)>,
     /// Per RDS group: `connection authorized` counts per user, window and baseline.
     pub db_connections: BTreeMap<String, DbConnections>,
-    /// Last line of each source in the window (`None`: unknown).
+    /// What each source logged over the baseline and the window (`None`: unknown).
     pub activity: Option<Activity>,
     /// The patterns ([`Input::finish`] computes them from the records).
     pub patterns: Vec<Pattern>,
@@ -74,6 +104,7 @@ impl Input {
             target,
             groups: Vec::new(),
             groups_scanned: 0,
+            groups_probed: Vec::new(),
             records: Vec::new(),
             baseline_records: None,
             lambda: BTreeMap::new(),
@@ -88,6 +119,7 @@ impl Input {
         self.patterns = patterns::cluster(
             &self.records,
             self.baseline_records.as_deref(),
+            self.baseline.start,
             &self.target,
             &self.groups,
             self.alert_time,

@@ -75,7 +75,10 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
     .with_attr("log_groups", names.clone())
     .with_attr("steady_patterns", steady.len())
     .with_attr("stopped_patterns", stopped.len())
-    .with_attr("recovered", !stopped.is_empty());
+    .with_attr(
+        "recovered",
+        !stopped.is_empty() && stopped.iter().all(|p| p.silent == Some(false)),
+    );
     if let [one] = names.as_slice() {
         f = f.with_resource(format!("log-group:{one}"));
     }
@@ -89,13 +92,17 @@ fn no_groups(input: &Input) -> Finding {
     } else {
         words
     };
-    Finding::new(
+    let inside = match input.groups_probed.len() {
+        0 => String::new(),
+        n => format!(", nor do its pods or streams log in the {n} shared group(s) looked inside"),
+    };
+    let mut f = Finding::new(
         "no_log_groups",
         "no_log_groups",
         Severity::Info,
         truncate(
             &format!(
-                "No CloudWatch log group matches the alert's names ({words}) among {} group(s): the logs are likely not in CloudWatch",
+                "No CloudWatch log group matches the alert's names ({words}) among {} group(s){inside}: the logs are likely not in CloudWatch",
                 input.groups_scanned
             ),
             300,
@@ -103,4 +110,12 @@ fn no_groups(input: &Input) -> Finding {
     )
     .with_attr("keywords", input.target.keywords.iter().map(|k| k.text.clone()).collect::<Vec<_>>())
     .with_attr("groups_scanned", input.groups_scanned)
+    .with_attr("groups_probed", input.groups_probed.clone());
+    if !input.groups_probed.is_empty() {
+        f = f.with_evidence([truncate(
+            &format!("looked inside: {}", input.groups_probed.join(", ")),
+            300,
+        )]);
+    }
+    f
 }

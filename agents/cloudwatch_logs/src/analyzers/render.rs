@@ -67,9 +67,20 @@ pub fn display_line(line: &str) -> String {
     }
     let text = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
     let msg = ["msg", "message", "event"].iter().find_map(|k| text(k));
+    // An error object (pino's `err`, a serialized exception): `type: message`.
+    let nested = |k: &str| {
+        let e = obj.get(k)?.as_object()?;
+        let field = |f: &str| e.get(f).and_then(Value::as_str).filter(|s| !s.is_empty());
+        let m = field("message").or_else(|| field("msg"))?;
+        Some(match field("type").or_else(|| field("name")) {
+            Some(t) => format!("{t}: {m}"),
+            None => m.to_owned(),
+        })
+    };
     let err = ["err", "error", "exception", "errorMessage", "reason"]
         .iter()
-        .find_map(|k| text(k));
+        .find_map(|k| text(k).map(str::to_owned).or_else(|| nested(k)));
+    let err = err.as_deref();
     let mut out = match (msg, err) {
         (Some(m), Some(e)) => format!("{m} — {e}"),
         (Some(m), None) => m.to_owned(),
@@ -118,17 +129,34 @@ pub fn snippet(line: &str, sig: Option<&Signature>, max: usize) -> String {
     if from > 0 { format!("…{cut}") } else { cut }
 }
 
-/// The trend in words (`new: 0 before`, `×3 before`, `stopped 10:21, 19 min before the alert`).
+/// The trend in words (`new since 08:49 UTC, 37 min before the alert`, `×3 before`,
+/// `stopped 10:21, 19 min before the alert`).
 pub fn trend_words(p: &Pattern) -> String {
+    let onset = format!(
+        "since {} UTC, {} min before the alert",
+        hhmm(p.onset),
+        p.onset_minutes
+    );
     match p.trend {
-        Trend::New => "new: none in the preceding window".into(),
+        Trend::New if p.baseline.unwrap_or(0) > 0 => format!("new {onset}; absent before it"),
+        Trend::New => format!("new {onset}: none in the preceding window"),
         Trend::Surging => format!(
             "surging: ×{} in the preceding window",
             p.baseline.unwrap_or(0)
         ),
         Trend::Steady => format!(
-            "steady: ×{} in the preceding window too — not new",
+            "steady: ×{} in the preceding window too, already there at its start — not new",
             p.baseline.unwrap_or(0)
+        ),
+        Trend::Ended => format!(
+            "{} {onset}; its last line at {} UTC, {} min before the alert, and its sources have logged nothing since: the run ended on this error",
+            if p.novelty == Trend::Surging {
+                "surging"
+            } else {
+                "new"
+            },
+            hhmm(p.last),
+            p.quiet_minutes
         ),
         Trend::Stopped => format!(
             "stopped at {} UTC, {} min before the alert{}",
@@ -136,20 +164,80 @@ pub fn trend_words(p: &Pattern) -> String {
             p.quiet_minutes,
             match p.silent {
                 Some(false) => "; the same sources kept logging without it since (recovered)",
-                Some(true) => "; its sources have logged nothing since (went silent)",
-                None => "",
+                _ => "; too few lines since to tell whether its sources recovered",
             }
         ),
         Trend::Unknown => "preceding window not available".into(),
     }
 }
 
-/// `×12 <line>` (with the top stack frame when there is one), at most 300 characters.
+/// `line` cut to `max` characters around its decisive part: the signature's match when the
+/// line is longer than `max` (with `…` where it was cut), tabs shown as spaces.
+pub fn verbatim(line: &str, sig: Option<&Signature>, max: usize) -> String {
+    let line = line.trim().replace('\t', " ");
+    if line.chars().count() <= max {
+        return line;
+    }
+    let Some((s, e)) = sig.and_then(|sig| signature_span(&line, sig)) else {
+        return truncate(&line, max);
+    };
+    // The decisive part: the match and the rest of its clause (up to 80 characters on).
+    let e = line[e..]
+        .char_indices()
+        .take(80)
+        .find(|(_, c)| matches!(c, '"' | ';' | '|' | '{' | '}'))
+        .map_or_else(
+            || {
+                line[e..]
+                    .char_indices()
+                    .nth(80)
+                    .map_or(line.len(), |(i, _)| e + i)
+            },
+            |(i, _)| e + i,
+        );
+    // Keep what comes before it when it fits; else start shortly before it.
+    let room = max.saturating_sub(2);
+    let before = line[..s].chars().count();
+    let matched = line[s..e].chars().count();
+    if before + matched <= room {
+        return truncate(&line, max);
+    }
+    let lead = room.saturating_sub(matched).min(room / 3);
+    let from = line[..s]
+        .char_indices()
+        .rev()
+        .nth(lead.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    let from = line[from..s]
+        .find(char::is_whitespace)
+        .map_or(from, |w| from + w + 1)
+        .min(s);
+    let cut = truncate(&line[from..], max - 1);
+    if from > 0 { format!("…{cut}") } else { cut }
+}
+
+/// `×12 <line>` (with the top stack frame when there is one), at most 300 characters, the
+/// line verbatim around its decisive part.
 pub fn evidence_line(count: usize, p: &Pattern) -> String {
-    let mut s = format!("×{count} {}", p.example.line.trim());
-    if let Some(frame) = p.example.top_frame() {
-        s.push_str(" | ");
-        s.push_str(frame);
+    let head = format!("×{count} ");
+    let frame = p
+        .example
+        .top_frame()
+        .map(|f| format!(" | {f}"))
+        .unwrap_or_default();
+    let context = p
+        .example
+        .context
+        .as_deref()
+        .map(|c| format!(" ← {}", c.trim()))
+        .unwrap_or_default();
+    let room = EVIDENCE_MAX.saturating_sub(head.chars().count());
+    let line = verbatim(&p.example.line, p.signature, room);
+    let mut s = format!("{head}{line}");
+    for extra in [context, frame] {
+        if s.chars().count() + extra.chars().count() <= EVIDENCE_MAX {
+            s.push_str(&extra);
+        }
     }
     truncate(&s, EVIDENCE_MAX)
 }
@@ -164,9 +252,14 @@ pub fn count_line(patterns: &[&Pattern]) -> String {
         .iter()
         .flat_map(|p| p.origins.iter().map(String::as_str))
         .collect();
-    let before = before.map_or("preceding window unknown".to_owned(), |b| {
-        format!("{b} in the preceding window")
-    });
+    let onset = patterns.iter().map(|p| p.onset).min();
+    let before = match (before, onset, first) {
+        (None, _, _) => "preceding window unknown".to_owned(),
+        (Some(b), Some(o), Some(f)) if b > 0 && o < f => {
+            format!("{b} in the preceding window, the first at {} UTC", hhmm(o))
+        }
+        (Some(b), _, _) => format!("{b} in the preceding window"),
+    };
     let span = match (first, last) {
         (Some(f), Some(l)) => format!(", first {} last {} UTC", hhmm(f), hhmm(l)),
         _ => String::new(),

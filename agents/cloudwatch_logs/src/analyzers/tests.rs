@@ -270,6 +270,11 @@ fn lambda_timeouts_errors_and_memory() {
             }),
         ),
     );
+    // The runtime kill's REPORT line (an error query row) says the memory ran out.
+    i.records.push(r(
+        2,
+        "REPORT RequestId: abc\tDuration: 2590.31 ms\tBilled Duration: 2591 ms\tMemory Size: 512 MB\tMax Memory Used: 512 MB\tStatus: error\tError Type: Runtime.OutOfMemory",
+    ));
     let i = i.finish();
     let got = run(&i);
     let timeout = got
@@ -297,6 +302,20 @@ fn lambda_timeouts_errors_and_memory() {
         oom.title
     );
     assert!(oom.title.contains("Runtime.ExitError"), "{}", oom.title);
+    assert!(oom.title.contains("Runtime.OutOfMemory"), "{}", oom.title);
+    let text = oom.text();
+    for literal in [
+        "Max Memory Used: 512 MB",
+        "Error Type: Runtime.OutOfMemory",
+        "Runtime exited with error: signal: killed",
+    ] {
+        assert!(
+            text.contains(literal),
+            "{literal:?} not in {:#?}",
+            oom.evidence
+        );
+    }
+    assert!(oom.evidence.iter().all(|e| e.chars().count() <= 300));
 }
 
 #[test]
@@ -335,3 +354,5 @@ fn link_literals_find_the_line_again() {
         Some("value=abcdefgh")
     );
 }
+
+mod evidence;

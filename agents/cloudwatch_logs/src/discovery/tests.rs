@@ -272,3 +272,111 @@ mod properties {
         }
     }
 }
+
+fn infos(names: &[&str]) -> Vec<GroupInfo> {
+    names
+        .iter()
+        .map(|n| GroupInfo {
+            name: (*n).to_owned(),
+            stored_bytes: None,
+        })
+        .collect()
+}
+
+/// A keyword and its kind.
+type Named = (&'static str, KeywordKind);
+
+/// When no group is named after the service, the probe looks inside the Container Insights
+/// application groups (a named cluster's first) and other application groups — never inside
+/// groups that stand for one AWS resource (a Lambda, a database, the control plane, CloudTrail)
+/// or hold metrics.
+#[test]
+fn the_probe_looks_inside_shared_application_groups() {
+    let listed = infos(&[
+        "/aws/containerinsights/other-prod/application",
+        "/aws/containerinsights/core-prod/application",
+        "/aws/containerinsights/core-prod/performance",
+        "/aws/containerinsights/core-prod/dataplane",
+        "/aws/eks/core-prod/cluster",
+        "/aws/lambda/image-resizer",
+        "/aws/rds/instance/orders-db/postgresql",
+        "aws-cloudtrail-logs-123456789012-mgmt",
+        "/ecs/shop-prod",
+        "/shop/prod/app",
+    ]);
+    let cases: [(&[Named], &[&str]); 2] = [
+        (
+            &[
+                ("marketplace-sync", KeywordKind::Name),
+                ("core-prod", KeywordKind::Cluster),
+            ],
+            &[
+                "/aws/containerinsights/core-prod/application",
+                "/aws/containerinsights/other-prod/application",
+                "/ecs/shop-prod",
+                "/shop/prod/app",
+            ],
+        ),
+        (
+            &[
+                ("marketplace-sync", KeywordKind::Name),
+                ("other-prod", KeywordKind::Cluster),
+            ],
+            &[
+                "/aws/containerinsights/other-prod/application",
+                "/aws/containerinsights/core-prod/application",
+                "/ecs/shop-prod",
+                "/shop/prod/app",
+            ],
+        ),
+    ];
+    for (keywords, expected) in cases {
+        let mut t = Target::default();
+        for (k, kind) in keywords {
+            t.add(k, *kind);
+        }
+        let mut got = probe::groups(&t, &listed);
+        // Container Insights groups in order, the others as a set.
+        let ci = got.len().min(2);
+        got[ci..].sort();
+        assert_eq!(got, expected, "{keywords:?}");
+    }
+}
+
+#[test]
+fn the_probe_query_names_the_service_in_its_kubernetes_fields_and_streams() {
+    let mut t = Target::default();
+    t.add("marketplace-sync", KeywordKind::Name);
+    t.add("core-prod", KeywordKind::Cluster);
+    t.add("marketplace", KeywordKind::Namespace);
+    let names = probe::names(&t);
+    assert_eq!(
+        names,
+        ["marketplace-sync"],
+        "clusters and namespaces are not services"
+    );
+    let q = probe::query(&names);
+    for part in [
+        "kubernetes.pod_name like /^(marketplace\\-sync)(-|$)/",
+        "kubernetes.container_name in [\"marketplace-sync\"]",
+        "kubernetes.labels.app in [\"marketplace-sync\"]",
+        "@logStream like /(?i)(^|[^a-z0-9])(marketplace\\-sync)([^a-z0-9]|$)/",
+        "stats count(*) as lines by @log",
+    ] {
+        assert!(q.contains(part), "{part} missing from {q}");
+    }
+    let rows = vec![
+        ("/aws/containerinsights/a/application".to_owned(), 3.0),
+        ("/ecs/shop-prod".to_owned(), 12.0),
+        ("/aws/containerinsights/b/application".to_owned(), 0.0),
+    ];
+    let got = probe::candidates(&rows, &names, &infos(&[]), 10);
+    let got: Vec<(&str, bool)> = got.iter().map(|c| (c.name.as_str(), c.dedicated)).collect();
+    assert_eq!(
+        got,
+        [
+            ("/ecs/shop-prod", false),
+            ("/aws/containerinsights/a/application", false)
+        ]
+    );
+}

@@ -21,6 +21,11 @@ pub fn scenarios_dir() -> PathBuf {
     sremesh_testkit::workspace_root().join("tests/scenarios")
 }
 
+/// The blind hold-out set.
+pub fn holdout_dir() -> PathBuf {
+    sremesh_testkit::workspace_root().join("tests/scenarios-holdout")
+}
+
 pub fn load(id: &str) -> Scenario {
     let path = scenarios_dir().join(format!("{id}.yaml"));
     sremesh_scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -8,6 +8,9 @@ use sremesh_core::{AgentStatus, Category, Finding};
 
 use Category::*;
 
+mod holdout;
+use holdout::holdout_table;
+
 /// What the agent must find in one scenario.
 struct Case {
     id: &'static str,
@@ -351,8 +354,16 @@ fn check(case: Option<&Case>, s: &Scenario, r: &AgentResult, took: Duration) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_yields_its_decisive_signal_and_no_false_cause() {
-    let table = table();
-    let files = sremesh_scenario::collect(&[scenarios_dir()]).expect("the scenario library");
+    run_library(scenarios_dir(), table()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_holdout_scenario_yields_its_decisive_signal_and_no_false_cause() {
+    run_library(holdout_dir(), holdout_table()).await;
+}
+
+async fn run_library(dir: std::path::PathBuf, table: Vec<Case>) {
+    let files = sremesh_scenario::collect(&[dir]).expect("the scenario library");
     assert!(files.len() >= table.len());
     let mut seen = Vec::new();
     for file in files {

@@ -219,11 +219,23 @@ fn oom(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     if let Some(t) = first {
         f = f.at(t);
     }
+    if let Some(t) = hits
+        .iter()
+        .filter_map(|(_, c)| {
+            facts::last_termination(c)?
+                .finished_at
+                .as_ref()
+                .map(|t| t.0)
+        })
+        .max()
+    {
+        f = f.with_attr("last_seen", t.to_string());
+    }
     Some(f)
 }
 
 /// What an exit code says on its own.
-fn exit_meaning(code: i32) -> (&'static str, Option<Category>) {
+pub fn exit_meaning(code: i32) -> (&'static str, Option<Category>) {
     match code {
         137 => ("SIGKILL", None),
         143 => ("SIGTERM", None),
@@ -239,6 +251,8 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     let hits: Vec<Hit> = sts
         .iter()
         .copied()
+        // A finished pod (a Job's failed run) does not restart: `job_failed` tells its story.
+        .filter(|(p, _)| !matches!(facts::phase(p), "Failed" | "Succeeded"))
         .filter(|(_, c)| {
             let term = facts::last_termination(c);
             if term.is_some_and(|t| t.reason.as_deref() == Some("OOMKilled")) {
@@ -276,7 +290,10 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
                 })
         });
 
-    // The previous run's decisive line, ignoring signatures healthy pods log as well.
+    // What the previous run died of: its terminal error (the last error before exit). A fatal
+    // report (an exception, a panic, a stack trace) that ends the run is the cause even when
+    // healthy pods log it too; a routine error line they also log is not. Failing that, the
+    // last signature in its tail that healthy pods do not log.
     let background = logs::background(x.s, x.u);
     let mut decisive: Option<logs::Hit> = None;
     let mut tail: Vec<String> = Vec::new();
@@ -287,29 +304,46 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
         else {
             continue;
         };
-        let last: &[super::LogLine] = &l.lines[l.lines.len().saturating_sub(40)..];
-        if let Some(h) = logs::hits(last)
-            .into_iter()
-            .rev()
-            .find(|h| !background.contains(&h.sig.id))
+        if let Some(h) = logs::terminal(&l.lines)
+            && (!background.contains(&h.sig.id) || logs::fatal_report(&l.lines))
         {
             decisive = Some(h);
-        }
-        if tail.is_empty() {
-            let errs: Vec<String> = last
-                .iter()
-                .filter(|l| super::logs::is_error(&l.text))
-                .map(|l| render(&l.text))
-                .collect();
-            let pick = if errs.is_empty() {
-                last.iter().map(|l| render(&l.text)).collect()
-            } else {
-                errs
-            };
-            tail = pick[pick.len().saturating_sub(3)..].to_vec();
-        }
-        if decisive.is_some() {
+            tail = logs::terminal_block(&l.lines, 3);
             break;
+        }
+    }
+    if decisive.is_none() {
+        for (p, _) in &hits {
+            let Some(l) =
+                x.s.log(p, x.container, true)
+                    .or_else(|| x.s.log(p, x.container, false))
+            else {
+                continue;
+            };
+            let last: &[super::LogLine] = &l.lines[l.lines.len().saturating_sub(40)..];
+            if let Some(h) = logs::hits(last)
+                .into_iter()
+                .rev()
+                .find(|h| !background.contains(&h.sig.id))
+            {
+                decisive = Some(h);
+            }
+            if tail.is_empty() {
+                let errs: Vec<String> = last
+                    .iter()
+                    .filter(|l| logs::is_error(&l.text))
+                    .map(|l| render(&l.text))
+                    .collect();
+                let pick = if errs.is_empty() {
+                    last.iter().map(|l| render(&l.text)).collect()
+                } else {
+                    errs
+                };
+                tail = pick[pick.len().saturating_sub(3)..].to_vec();
+            }
+            if decisive.is_some() {
+                break;
+            }
         }
     }
 
@@ -365,6 +399,15 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
         ev.push(line(format!("previous log: {l}")));
     }
     let mut onset = None;
+    let mut last_seen = hits
+        .iter()
+        .filter_map(|(_, c)| {
+            facts::last_termination(c)?
+                .finished_at
+                .as_ref()
+                .map(|t| t.0)
+        })
+        .max();
     for e in x.s.events.iter().filter(|e| {
         e.involved_object.kind.as_deref() == Some("Pod")
             && facts::event_reason(e) == "BackOff"
@@ -372,6 +415,7 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
                 .iter()
                 .any(|(p, _)| e.involved_object.name.as_deref() == Some(facts::pod_name(p)))
     }) {
+        last_seen = last_seen.max(facts::event_last(e));
         let first = facts::event_first(e);
         onset = match (onset, first) {
             (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
@@ -406,6 +450,9 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     }
     if let Some(t) = onset.or(first_fail) {
         f = f.with_attr("onset", t.to_string());
+    }
+    if let Some(t) = last_seen {
+        f = f.with_attr("last_seen", t.to_string());
     }
     if let Some(t) = first_fail.or(onset) {
         f = f.at(t);

@@ -3,6 +3,7 @@
 
 use crate::target::{Kind, deployment_of_pod};
 use jiff::Timestamp;
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{
     ContainerStateTerminated, ContainerStatus, Event, Node, Pod, PodCondition,
 };
@@ -21,6 +22,16 @@ pub fn line(s: impl AsRef<str>) -> String {
 /// `14:29:58` (UTC) for titles and evidence.
 pub fn hms(t: Timestamp) -> String {
     t.strftime("%H:%M:%S").to_string()
+}
+
+/// `14:29:58` on the reference's day, `2026-05-10 14:29:58` on another (UTC).
+pub fn when(t: Timestamp, reference: Timestamp) -> String {
+    let day = |x: Timestamp| x.strftime("%Y-%m-%d").to_string();
+    if day(t) == day(reference) {
+        hms(t)
+    } else {
+        t.strftime("%Y-%m-%d %H:%M:%S").to_string()
+    }
 }
 
 /// `14:29` (UTC).
@@ -164,6 +175,16 @@ pub fn owner_unit(p: &Pod) -> (Kind, String) {
         Some(o) if o.kind == "Job" => (Kind::Job, o.name.clone()),
         _ => (Kind::Pod, pod_name(p).to_owned()),
     }
+}
+
+/// The CronJob that owns a Job, if any.
+pub fn cronjob_owner(j: &Job) -> Option<&str> {
+    j.metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.kind == "CronJob")
+        .map(|o| o.name.as_str())
 }
 
 /// When an event was last seen.

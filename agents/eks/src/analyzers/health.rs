@@ -17,10 +17,8 @@ static BACK: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// A recovered workload must have been Ready at least this long.
-const STABLE_FOR: SignedDuration = SignedDuration::from_mins(5);
-/// Warnings newer than this before the alert still count as ongoing.
-const ONGOING: SignedDuration = SignedDuration::from_mins(10);
+/// A recovered workload has shown no failure for at least this long.
+const RECOVERED_FOR: SignedDuration = SignedDuration::from_mins(10);
 
 pub fn analyze(s: &Scene) -> Vec<Finding> {
     match s.mode {
@@ -55,6 +53,61 @@ fn restarted_in_window(s: &Scene, p: &Pod) -> Vec<(Timestamp, i32, String)> {
         .collect()
 }
 
+/// One sign of failure in the window: when, and what (for the evidence).
+struct Failure {
+    at: Timestamp,
+    what: String,
+}
+
+/// Every sign of failure about the unit in the window: restarts, warning events about its pods
+/// or controllers, error lines in its pods' current logs.
+fn failures(s: &Scene, u: &Unit, pods: &[&Pod]) -> Vec<Failure> {
+    let mut out = Vec::new();
+    for p in pods {
+        for (at, code, reason) in restarted_in_window(s, p) {
+            out.push(Failure {
+                at,
+                what: format!("{} exited {code} ({reason})", facts::pod_name(p)),
+            });
+        }
+    }
+    for e in s.recent_events().filter(|e| {
+        facts::is_warning(e)
+            && e.involved_object
+                .namespace
+                .as_deref()
+                .is_none_or(|n| n == u.namespace)
+            && e.involved_object.name.as_deref().is_some_and(|n| {
+                n == u.name
+                    || pods.iter().any(|p| facts::pod_name(p) == n)
+                    || n.starts_with(&format!("{}-", u.name))
+            })
+    }) {
+        if let Some(at) = facts::event_last(e) {
+            out.push(Failure {
+                at,
+                what: facts::event_line(e),
+            });
+        }
+    }
+    for p in pods {
+        for l in s.logs.iter().filter(|l| {
+            !l.previous && l.pod == facts::pod_name(p) && l.namespace == facts::pod_ns(p)
+        }) {
+            for x in &l.lines {
+                let when = x.at.unwrap_or(s.alert_time);
+                if s.in_window(when) && super::logs::is_error(&x.text) {
+                    out.push(Failure {
+                        at: when,
+                        what: format!("{}: {}", facts::pod_name(p), render(&x.text)),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 fn healthy(s: &Scene, u: &Unit) -> Option<Finding> {
     let pods: Vec<&Pod> = s
         .pods_of(u)
@@ -80,58 +133,34 @@ fn healthy(s: &Scene, u: &Unit) -> Option<Finding> {
                 .map(move |(t, c, r)| (*p, t, c, r))
         })
         .collect();
-    // Recovered: Ready again since the last restart, for long enough.
-    let recovered_at = (!restarts.is_empty())
-        .then(|| pods.iter().filter_map(|p| facts::ready_since(p)).max())
-        .flatten();
-    if !restarts.is_empty() {
-        let stable = recovered_at.is_some_and(|t| {
-            t.saturating_add(STABLE_FOR)
-                .is_ok_and(|x| x <= s.alert_time)
-        });
-        if !stable {
-            return None;
+    // Recovered: every pod Ready, and nothing has failed for a while. The recovery is the
+    // later of the last failure and the last pod becoming Ready after the first failure.
+    let fails = failures(s, u, &pods);
+    let recovered_at = match (
+        fails.iter().map(|f| f.at).min(),
+        fails.iter().map(|f| f.at).max(),
+    ) {
+        (Some(first), Some(last)) => {
+            let ready = pods
+                .iter()
+                .filter_map(|p| facts::ready_since(p))
+                .filter(|t| *t >= first.checked_sub(RECOVERED_FOR).unwrap_or(first))
+                .max();
+            Some(ready.map_or(last, |r| r.max(last)))
         }
-    }
-    let quiet_since = recovered_at.unwrap_or(s.window.start).max(
-        s.alert_time
-            .saturating_sub(ONGOING)
-            .unwrap_or(s.window.start),
-    );
-    // No warning about the workload's pods or controllers since then.
-    let ongoing_warning = s.recent_events().any(|e| {
-        facts::is_warning(e)
-            && facts::event_last(e).is_some_and(|t| t > quiet_since)
-            && e.involved_object
-                .namespace
-                .as_deref()
-                .is_none_or(|n| n == u.namespace)
-            && e.involved_object.name.as_deref().is_some_and(|n| {
-                n == u.name
-                    || pods.iter().any(|p| facts::pod_name(p) == n)
-                    || n.starts_with(&format!("{}-", u.name))
-            })
-    });
-    // No error line in the current logs since the recovery (or in the window).
-    let clean_since = recovered_at.unwrap_or(s.window.start);
-    let errors = pods
-        .iter()
-        .flat_map(|p| {
-            s.logs.iter().filter(move |l| {
-                !l.previous && l.pod == facts::pod_name(p) && l.namespace == facts::pod_ns(p)
-            })
-        })
-        .flat_map(|l| l.lines.iter())
-        .filter(|x| x.at.is_none_or(|t| t >= clean_since && t <= s.window.end))
-        .any(|x| super::logs::is_error(&x.text));
-    if ongoing_warning || errors {
+        _ => None,
+    };
+    if let Some(t) = recovered_at
+        && t.checked_add(RECOVERED_FOR).is_ok_and(|x| x > s.alert_time)
+    {
         return None;
     }
+    let last_failure = fails.iter().max_by_key(|f| f.at);
 
     let n = pods.len();
     let title = match recovered_at {
         Some(t) => format!(
-            "{}: recovered — {n}/{n} pods Ready since {} ({} min before the alert), {} restart(s) in the window",
+            "{}: recovered — {n}/{n} pods Ready since {} ({} min before the alert), no failure since; {} restart(s) in the window",
             u.name,
             hms(t),
             minutes(t, s.alert_time),
@@ -152,6 +181,12 @@ fn healthy(s: &Scene, u: &Unit) -> Option<Finding> {
                 .unwrap_or_default(),
             facts::restarts(p)
         )));
+    }
+    if let Some(f) = last_failure {
+        ev.push(line(format!("last failure at {}: {}", hms(f.at), f.what)));
+    }
+    if let Some(r) = reboot_line(s, &pods) {
+        ev.push(r);
     }
     for (p, t, code, reason) in restarts.iter().take(2) {
         let mut l = format!(
@@ -206,7 +241,36 @@ fn healthy(s: &Scene, u: &Unit) -> Option<Finding> {
     if let Some(t) = recovered_at {
         f = f.with_attr("recovered_at", t.to_string()).at(t);
     }
+    if let Some(l) = last_failure {
+        f = f.with_attr("last_failure", l.at.to_string());
+    }
     Some(f)
+}
+
+/// A reboot of a node under the pods, in the window or just before it (it explains restarts).
+fn reboot_line(s: &Scene, pods: &[&Pod]) -> Option<String> {
+    let from = s
+        .window
+        .start
+        .checked_sub(SignedDuration::from_mins(60))
+        .unwrap_or(s.window.start);
+    pods.iter()
+        .filter_map(|p| p.spec.as_ref()?.node_name.as_deref())
+        .find_map(|n| {
+            s.events.iter().find(|e| {
+                e.involved_object.kind.as_deref() == Some("Node")
+                    && e.involved_object.name.as_deref() == Some(n)
+                    && facts::event_reason(e) == "Rebooted"
+                    && facts::event_last(e).is_some_and(|t| t >= from && t <= s.window.end)
+            })
+        })
+        .map(|e| {
+            line(format!(
+                "node {} rebooted: {}",
+                facts::short_node(e.involved_object.name.as_deref().unwrap_or("?")),
+                facts::event_line(e)
+            ))
+        })
 }
 
 /// What a cluster-wide look saw, in a few lines.

@@ -3,9 +3,14 @@
 //! list; [`run`] runs them and arbitrates (a kubelet-reported cause outranks log noise, a healthy
 //! target carries no cause, problems that predate the alert are context only, caps).
 
+pub mod addons;
+pub mod autoscaling;
 pub mod containers;
+pub mod evictions;
 pub mod facts;
 pub mod health;
+pub mod jobs;
+pub mod lines;
 pub mod logs;
 pub mod nodes;
 pub mod probes;
@@ -15,7 +20,8 @@ pub mod scheduling;
 use crate::target::Kind;
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
     Endpoints, Event, Node, PersistentVolumeClaim, Pod, ResourceQuota, Service,
 };
@@ -29,8 +35,12 @@ pub type Analyzer = fn(&Scene) -> Vec<Finding>;
 pub fn all() -> &'static [(&'static str, Analyzer)] {
     &[
         ("containers", containers::analyze),
+        ("jobs", jobs::analyze),
         ("scheduling", scheduling::analyze),
+        ("evictions", evictions::analyze),
         ("probes", probes::analyze),
+        ("autoscaling", autoscaling::analyze),
+        ("addons", addons::analyze),
         ("nodes", nodes::analyze),
         ("rollout", rollout::analyze),
         ("logs", logs::analyze),
@@ -59,6 +69,7 @@ pub enum Workload {
     StatefulSet(Box<StatefulSet>),
     DaemonSet(Box<DaemonSet>),
     Job(Box<Job>),
+    CronJob(Box<CronJob>),
 }
 
 /// One workload under investigation (a bare pod is its own unit).
@@ -80,6 +91,15 @@ impl Unit {
     /// `<ns>/<name>`.
     pub fn key(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// The service findings name: the workload, except that a CronJob's Job is its CronJob
+    /// (every run has a new name; the CronJob is what people and other agents call it).
+    pub fn service(&self) -> String {
+        match &self.workload {
+            Some(Workload::Job(j)) => facts::cronjob_owner(j).unwrap_or(&self.name).to_owned(),
+            _ => self.name.clone(),
+        }
     }
 }
 
@@ -151,6 +171,13 @@ pub struct Scene {
     pub endpoints: Vec<Endpoints>,
     pub pvcs: Vec<PersistentVolumeClaim>,
     pub quotas: Vec<ResourceQuota>,
+    /// The runs of the Jobs and CronJobs under investigation (a CronJob's Jobs, newest first).
+    pub jobs: Vec<Job>,
+    pub cronjobs: Vec<CronJob>,
+    /// HorizontalPodAutoscalers in the units' namespaces.
+    pub hpas: Vec<HorizontalPodAutoscaler>,
+    /// Pods of the cluster's critical add-ons (kube-system: metrics-server, CoreDNS, VPC CNI …).
+    pub addon_pods: Vec<Pod>,
     /// Pods listed cluster-wide by a triage (the picked ones are in `pods`).
     pub cluster_pods: usize,
 }
@@ -173,6 +200,10 @@ impl Scene {
             endpoints: Vec::new(),
             pvcs: Vec::new(),
             quotas: Vec::new(),
+            jobs: Vec::new(),
+            cronjobs: Vec::new(),
+            hpas: Vec::new(),
+            addon_pods: Vec::new(),
             cluster_pods: 0,
         }
     }
@@ -212,6 +243,23 @@ impl Scene {
             .iter()
             .find(|u| u.namespace == ns && u.kind == kind && u.name == name)
             .or_else(|| {
+                // A CronJob's run: the CronJob's unit.
+                if kind != Kind::Job {
+                    return None;
+                }
+                let cron = self
+                    .jobs
+                    .iter()
+                    .find(|j| {
+                        j.metadata.name.as_deref() == Some(name.as_str())
+                            && j.metadata.namespace.as_deref() == Some(ns)
+                    })
+                    .and_then(facts::cronjob_owner)?;
+                self.units
+                    .iter()
+                    .find(|u| u.namespace == ns && u.kind == Kind::CronJob && u.name == cron)
+            })
+            .or_else(|| {
                 // A Deployment pod whose ReplicaSet has no Deployment: its own unit.
                 self.units.iter().find(|u| {
                     u.namespace == ns && u.kind == Kind::Pod && u.name == facts::pod_name(p)
@@ -247,7 +295,7 @@ impl Scene {
 pub fn unit_finding(kind: &str, u: &Unit, severity: Severity, title: impl Into<String>) -> Finding {
     Finding::new(format!("{kind}:{}", u.key()), kind, severity, title)
         .with_resource(u.resource())
-        .with_service(u.name.clone())
+        .with_service(u.service())
         .with_attr("namespace", u.namespace.clone())
 }
 
@@ -256,6 +304,9 @@ pub fn unit_finding(kind: &str, u: &Unit, severity: Severity, title: impl Into<S
 const STATE_KINDS: &[&str] = &[
     "oom_killed",
     "crash_loop",
+    "job_failed",
+    "hpa_unhealthy",
+    "addon_unhealthy",
     "image_pull",
     "config_missing",
     "scheduling_failed",
@@ -272,11 +323,14 @@ pub fn priority(kind: &str) -> usize {
     const ORDER: &[&str] = &[
         "node_not_ready",
         "node_pressure",
+        "addon_unhealthy",
         "oom_killed",
         "config_missing",
         "image_pull",
         "quota_exceeded",
+        "job_failed",
         "crash_loop",
+        "hpa_unhealthy",
         "probe_failed",
         "evicted",
         "scheduling_failed",
@@ -284,6 +338,7 @@ pub fn priority(kind: &str) -> usize {
         "not_ready",
         "rollout_stuck",
         "recent_rollout",
+        "node_rebooted",
         "target_healthy",
         "target_not_found",
     ];
@@ -316,10 +371,10 @@ pub fn arbitrate(scene: &Scene, out: &mut Vec<Finding>) {
         .filter(|f| STATE_KINDS.contains(&f.kind.as_str()) && f.category.is_some())
         .filter_map(|f| f.service.clone())
         .collect();
-    // Signatures a crash-loop finding already cites, per service.
+    // Signatures a crash-loop or failed-job finding already cites, per service.
     let cited: BTreeSet<(String, String)> = out
         .iter()
-        .filter(|f| f.kind == "crash_loop")
+        .filter(|f| f.kind == "crash_loop" || f.kind == "job_failed")
         .filter_map(|f| {
             Some((
                 f.service.clone()?,

@@ -272,6 +272,13 @@ fn probe_failed(s: &Scene, u: &Unit, probe: &str) -> Option<Finding> {
         f = f.at(t.max(s.window.start));
         f = f.with_attr("onset", t.to_string());
     }
+    if let Some(t) = events
+        .iter()
+        .filter_map(|(_, e)| facts::event_last(e))
+        .max()
+    {
+        f = f.with_attr("last_seen", t.to_string());
+    }
     Some(f)
 }
 

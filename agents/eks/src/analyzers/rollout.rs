@@ -229,11 +229,15 @@ fn recent(s: &Scene, u: &Unit, rss: &[&ReplicaSet]) -> Option<Finding> {
             .map(|d| d.split(':').next().unwrap_or(""))
             .take(3)
             .collect();
+        let changed = if what.is_empty() {
+            String::new()
+        } else {
+            format!("; pod template changed: {}", what.join(", "))
+        };
         format!(
-            "{}: rollout at {}, {when} — same image {to}; pod template changed: {}",
+            "{}: rollout at {}, {when} — same image {to}{changed}",
             u.name,
             hms(at),
-            what.join(", ")
         )
     };
     let mut ev: Vec<String> = rss.iter().take(3).map(|rs| rs_line(rs)).collect();

@@ -1,6 +1,6 @@
-//! Pods that cannot start or were thrown out: `scheduling_failed` (the scheduler's message parsed
-//! into causes, unbound PVCs traced to their provisioning error), `quota_exceeded` (controller
-//! `FailedCreate … exceeded quota`) and `evicted`.
+//! Pods that cannot start: `scheduling_failed` (the scheduler's message parsed into causes,
+//! unbound PVCs traced to their provisioning error) and `quota_exceeded` (controller
+//! `FailedCreate … exceeded quota`). Evictions are in [`super::evictions`].
 
 use super::facts::{self, line};
 use super::{Scene, Unit, unit_finding};
@@ -12,7 +12,6 @@ pub fn analyze(s: &Scene) -> Vec<Finding> {
     for u in &s.units {
         out.extend(scheduling(s, u));
         out.extend(quota(s, u));
-        out.extend(evicted(s, u));
     }
     out
 }
@@ -264,6 +263,13 @@ fn scheduling(s: &Scene, u: &Unit) -> Option<Finding> {
     {
         f = f.at(t);
     }
+    if let Some(t) = events
+        .iter()
+        .filter_map(|(_, e)| facts::event_last(e))
+        .max()
+    {
+        f = f.with_attr("last_seen", t.to_string());
+    }
     Some(f)
 }
 
@@ -308,6 +314,14 @@ fn creators(s: &Scene, u: &Unit) -> Vec<(&'static str, String)> {
         crate::target::Kind::StatefulSet => vec![("StatefulSet", u.name.clone())],
         crate::target::Kind::DaemonSet => vec![("DaemonSet", u.name.clone())],
         crate::target::Kind::Job => vec![("Job", u.name.clone())],
+        crate::target::Kind::CronJob => s
+            .jobs
+            .iter()
+            .filter(|j| facts::cronjob_owner(j) == Some(u.name.as_str()))
+            .filter_map(|j| j.metadata.name.clone())
+            .map(|n| ("Job", n))
+            .chain([("CronJob", u.name.clone())])
+            .collect(),
         crate::target::Kind::Pod => vec![],
     };
     if u.kind == crate::target::Kind::Deployment {
@@ -378,97 +392,8 @@ fn quota(s: &Scene, u: &Unit) -> Option<Finding> {
     if let Some(t) = events.iter().filter_map(|e| facts::event_first(e)).min() {
         f = f.at(t);
     }
-    Some(f)
-}
-
-fn evicted(s: &Scene, u: &Unit) -> Option<Finding> {
-    let pods: Vec<(&Pod, Option<&Event>)> = s
-        .pods_of(u)
-        .filter(|p| facts::pod_reason(p) == Some("Evicted"))
-        .map(|p| {
-            let e = s
-                .recent_events_for("Pod", facts::pod_ns(p), facts::pod_name(p))
-                .find(|e| facts::event_reason(e) == "Evicted");
-            (p, e)
-        })
-        // An eviction in the window (its event, else its containers' end), or one whose time
-        // cannot be told at all.
-        .filter(|(p, e)| {
-            let when = e.and_then(facts::event_last).or_else(|| {
-                facts::statuses(p)
-                    .filter_map(|c| {
-                        facts::last_termination(c)?
-                            .finished_at
-                            .as_ref()
-                            .map(|t| t.0)
-                    })
-                    .max()
-            });
-            when.is_none_or(|t| s.in_window(t))
-        })
-        .collect();
-    let (p0, e0) = *pods.first()?;
-    let msg = e0
-        .map(|e| facts::event_message(e).to_owned())
-        .or_else(|| p0.status.as_ref().and_then(|st| st.message.clone()))
-        .unwrap_or_default();
-    let node_level = msg.contains("node was low on resource");
-    let category = if node_level {
-        Category::Infrastructure
-    } else {
-        Category::ResourceExhaustion
-    };
-    let resource = msg
-        .split("low on resource: ")
-        .nth(1)
-        .and_then(|r| r.split(['.', ',']).next())
-        .unwrap_or("")
-        .to_owned();
-    let nodes: Vec<&str> = pods
-        .iter()
-        .filter_map(|(p, _)| p.spec.as_ref()?.node_name.as_deref())
-        .collect();
-    let who = match pods.as_slice() {
-        [(p, _)] => facts::pod_name(p).to_owned(),
-        _ => format!("{}: {} pods", u.name, pods.len()),
-    };
-    let first_msg = msg.split(". ").next().unwrap_or(&msg);
-    let title = format!(
-        "{who} Evicted: {first_msg}{}",
-        nodes
-            .first()
-            .map(|n| format!(" (node {})", facts::short_node(n)))
-            .unwrap_or_default()
-    );
-    let ev: Vec<String> = pods
-        .iter()
-        .take(4)
-        .map(|(p, e)| match e {
-            Some(e) => line(format!("{}: {}", facts::pod_name(p), facts::event_line(e))),
-            None => line(format!("{}: Evicted", facts::pod_name(p))),
-        })
-        .collect();
-    let mut f = unit_finding("evicted", u, Severity::High, line(title))
-        .with_category(category)
-        .with_evidence(ev)
-        .with_attr(
-            "reason",
-            if node_level {
-                "node_pressure"
-            } else {
-                "pod_limit"
-            },
-        )
-        .with_attr("pods", pods.len() as u64);
-    if !resource.is_empty() {
-        f = f.with_attr("resource_name", resource);
-    }
-    if let Some(t) = pods
-        .iter()
-        .filter_map(|(_, e)| e.and_then(facts::event_first))
-        .min()
-    {
-        f = f.at(t);
+    if let Some(t) = events.iter().filter_map(|e| facts::event_last(e)).max() {
+        f = f.with_attr("last_seen", t.to_string());
     }
     Some(f)
 }

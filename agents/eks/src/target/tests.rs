@@ -150,6 +150,49 @@ fn alert_styles() {
     );
 }
 
+/// Jobs and CronJobs: the `job_name`, `job` and `cronjob` labels, and kinds named in text.
+#[test]
+fn jobs_and_cronjobs() {
+    check(
+        "[FIRING:1] KubeJobFailed (nightly-29641290 batch prod)\n*Description:* Job batch/nightly-29641290 failed to complete.\n  • *job_name:* `nightly-29641290`\n  • *namespace:* `batch`",
+        Want {
+            alertname: Some("KubeJobFailed"),
+            namespaces: &["batch"],
+            workloads: &[("nightly-29641290", Some(Kind::Job))],
+            ..NONE
+        },
+    );
+    check(
+        "[FIRING:1] KubeCronJobFailing\n - cronjob = report-builder\n - namespace = analytics\n - job = kube-state-metrics",
+        Want {
+            alertname: Some("KubeCronJobFailing"),
+            namespaces: &["analytics"],
+            workloads: &[
+                ("report-builder", Some(Kind::CronJob)),
+                ("kube-state-metrics", Some(Kind::Job)),
+            ],
+            ..NONE
+        },
+    );
+    check(
+        "CronJob analytics/report-builder has not succeeded for 2 runs",
+        Want {
+            namespaces: &["analytics"],
+            workloads: &[("report-builder", Some(Kind::CronJob))],
+            ..NONE
+        },
+    );
+    let cases = [
+        ("invoice-export-29641290", Some("invoice-export")),
+        ("db-migrate-7", None),
+        ("payments-api-7f9dd8b6c4-x7gr9", None),
+        ("12345678", None),
+    ];
+    for (job, want) in cases {
+        assert_eq!(cronjob_of_job(job), want, "{job}");
+    }
+}
+
 /// Structured labels win and fill in what the text lacks.
 #[test]
 fn labels_are_read() {

@@ -14,9 +14,19 @@ pub fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
 }
 
+/// The blind hold-out set (written without looking at the analyzers).
+pub fn holdout_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios-holdout")
+}
+
 /// Every scenario file with Kubernetes data.
 pub fn kube_scenarios() -> Vec<(String, Scenario)> {
-    let files = sremesh_scenario::collect(&[scenarios_dir()]).unwrap();
+    kube_scenarios_in(&scenarios_dir())
+}
+
+/// Every scenario file with Kubernetes data in `dir`.
+pub fn kube_scenarios_in(dir: &Path) -> Vec<(String, Scenario)> {
+    let files = sremesh_scenario::collect(&[dir.to_path_buf()]).unwrap();
     files
         .into_iter()
         .map(|f| sremesh_scenario::load(&f).unwrap())

@@ -9,6 +9,7 @@
 mod common;
 mod eks;
 mod faults;
+mod holdout;
 mod readonly;
 mod scenarios;
 mod tools;

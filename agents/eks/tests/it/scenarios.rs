@@ -12,13 +12,13 @@ use Category::*;
 
 /// A finding that must be present: its kind, its category (`None`: must carry none) and
 /// strings its title or evidence must contain.
-struct Must {
+pub(crate) struct Must {
     kind: &'static str,
     category: Option<Category>,
     text: &'static [&'static str],
 }
 
-const fn must(
+pub(crate) const fn must(
     kind: &'static str,
     category: Option<Category>,
     text: &'static [&'static str],
@@ -30,18 +30,18 @@ const fn must(
     }
 }
 
-struct Case {
-    id: &'static str,
-    must: &'static [Must],
+pub(crate) struct Case {
+    pub(crate) id: &'static str,
+    pub(crate) must: &'static [Must],
     /// No finding may carry these categories.
-    forbid: &'static [Category],
+    pub(crate) forbid: &'static [Category],
     /// Red herrings: no category-bearing finding may mention them.
-    herrings: &'static [&'static str],
+    pub(crate) herrings: &'static [&'static str],
     /// Kinds that must not appear at all.
-    absent: &'static [&'static str],
+    pub(crate) absent: &'static [&'static str],
 }
 
-const FAILURES: &[Category] = &[
+pub(crate) const FAILURES: &[Category] = &[
     ResourceExhaustion,
     ConfigurationError,
     DependencyFailure,
@@ -436,10 +436,15 @@ fn check(case: &Case, r: &AgentResult, out: &str) {
 /// Every scenario with Kubernetes data: its decisive signal, and no false cause.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_shows_its_decisive_signal_and_no_false_cause() {
-    let scenarios = kube_scenarios();
+    run_table(kube_scenarios(), TABLE, 21).await;
+}
+
+/// Investigates every scenario, applies the general checks and its table row (if any), and
+/// fails with every scenario that did not pass.
+pub(crate) async fn run_table(scenarios: Vec<(String, Scenario)>, table: &[Case], at_least: usize) {
     assert!(
-        scenarios.len() >= 21,
-        "scenario library shrank: {}",
+        scenarios.len() >= at_least,
+        "scenario set shrank: {}",
         scenarios.len()
     );
     let mut failures = Vec::new();
@@ -448,7 +453,7 @@ async fn every_scenario_shows_its_decisive_signal_and_no_false_cause() {
         let out = dump(&r);
         let run = std::panic::catch_unwind(|| {
             general(id, s, &r, &out);
-            if let Some(case) = TABLE.iter().find(|c| c.id == id) {
+            if let Some(case) = table.iter().find(|c| c.id == id) {
                 check(case, &r, &out);
             }
         });
@@ -462,7 +467,7 @@ async fn every_scenario_shows_its_decisive_signal_and_no_false_cause() {
         }
     }
     // Every table row names a real scenario (a renamed file must not silently skip its checks).
-    for c in TABLE {
+    for c in table {
         assert!(
             scenarios.iter().any(|(id, _)| id == c.id),
             "table row {} has no scenario",

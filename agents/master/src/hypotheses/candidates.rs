@@ -27,6 +27,8 @@ const UNCATEGORISED_FAILURES: &[&str] = &[
     "log_pattern",
     "log_signature",
     "lambda_error",
+    "job_failed",
+    "hpa_unhealthy",
 ];
 
 pub(crate) fn is_context(f: &Finding) -> bool {
@@ -52,6 +54,7 @@ fn specificity(f: &Finding) -> f64 {
         .unwrap_or("");
     match f.kind.as_str() {
         "oom_killed" | "image_pull" | "config_missing" | "quota_exceeded" => 1.25,
+        "job_failed" | "addon_unhealthy" | "hpa_unhealthy" => 1.15,
         "scheduling_failed" | "node_not_ready" => 1.2,
         "lambda_timeout" => 1.15,
         "node_pressure" | "crash_loop" => 1.1,

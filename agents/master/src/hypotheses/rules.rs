@@ -92,10 +92,9 @@ fn absorb<'a>(into: &mut Group<'a>, from: Group<'a>) {
 /// configuration error.
 fn rollouts<'a>(alert_time: Timestamp, evidence: &[Ev<'a>], groups: &mut [Group<'a>]) {
     for c in evidence.iter().filter(|e| {
-        matches!(
-            e.f.kind.as_str(),
-            "recent_rollout" | "deploy_announced" | "change_announced"
-        )
+        matches!(e.f.kind.as_str(), "recent_rollout" | "deploy_announced" | "change_announced")
+            // A planned activity (a load test, maintenance) is not a change to the service.
+            && e.f.attributes.get("planned").and_then(|v| v.as_bool()) != Some(true)
     }) {
         let mins = c.f.at.map(|t| minutes_before(alert_time, t));
         if mins.is_some_and(|m| !(-5..=120).contains(&m)) {

@@ -1,13 +1,30 @@
 //! `change_announced`: a migration, config change, maintenance, failover, restart, feature flag,
-//! scaling or traffic event announced for the alerted service, a datastore or queue of its
+//! scaling or traffic event, or a planned load test, chaos experiment or benchmark, announced for the alerted service, a datastore or queue of its
 //! namespace (`orders db`, `orders-rabbitmq`), its namespace, or (infrastructure changes) its
-//! cluster. Thread replies add progress and completion ("restart done").
+//! cluster. Thread replies add progress and completion ("restart done"); a stated span
+//! (`14:00–15:00 UTC`) says whether it was running at the alert.
 
 use super::Input;
 use crate::classify::{Note, NoteKind};
 use crate::evidence::{authors, group_by, lines, minutes_before, relative, slug};
+use crate::planned::{Span, When};
 use crate::targets::Strength;
 use sremesh_core::{Finding, Severity};
+
+/// `14:00–15:00 UTC` (with the date when it spans days).
+fn span_words(s: Span) -> String {
+    let z = |t: jiff::Timestamp| t.to_zoned(jiff::tz::TimeZone::UTC);
+    let (a, b) = (z(s.start), z(s.end));
+    if a.date() == b.date() {
+        format!("{}–{} UTC", a.strftime("%H:%M"), b.strftime("%H:%M"))
+    } else {
+        format!(
+            "{}–{} UTC",
+            a.strftime("%Y-%m-%d %H:%M"),
+            b.strftime("%Y-%m-%d %H:%M")
+        )
+    }
+}
 
 pub(super) fn analyze(input: &Input) -> Vec<Finding> {
     let changes = input.notes.iter().filter(|n| n.kind == NoteKind::Change);
@@ -36,6 +53,18 @@ fn finding(
         first.msg.author,
         crate::evidence::quote(&first.msg.text),
     );
+    let when = crate::planned::when(&first.msg.text, first.msg.at, input.alert_time);
+    match when {
+        When::Covers(s) => title.push_str(&format!(
+            "; announced for {}, in progress at the alert",
+            span_words(s)
+        )),
+        When::Outside(s) => title.push_str(&format!(
+            "; announced for {}, not running at the alert",
+            span_words(s)
+        )),
+        When::Unstated => {}
+    }
     if let Some(d) = done {
         title.push_str(&format!(
             "; reported done {}",
@@ -43,7 +72,8 @@ fn finding(
         ));
     }
     let close = matches!(first.hit.strength, Strength::Direct | Strength::Dependency);
-    let severity = if close && (-5..=120).contains(&mins) {
+    let running = matches!(when, When::Covers(_));
+    let severity = if close && ((-5..=120).contains(&mins) || running) {
         Severity::Medium
     } else {
         Severity::Low
@@ -68,7 +98,17 @@ fn finding(
         "match",
         serde_json::to_value(first.hit.strength).unwrap_or_default(),
     )
-    .with_attr("completed", done.is_some());
+    .with_attr("completed", done.is_some())
+    .with_attr(
+        "planned",
+        kind.is_planned_activity() || crate::vocab::is_planned(&first.msg.text),
+    )
+    .with_attr("covers_alert", running);
+    if let When::Covers(s) | When::Outside(s) = when {
+        f = f
+            .with_attr("activity_start", s.start.to_string())
+            .with_attr("activity_end", s.end.to_string());
+    }
     if let Some(d) = done {
         f = f.with_attr(
             "completed_minutes_before_alert",

@@ -8,7 +8,7 @@ mod deploys;
 mod people;
 mod related;
 
-use crate::classify::{Note, classify};
+use crate::classify::{Note, NoteKind, classify};
 use crate::evidence::Channels;
 use crate::message::{Channel, ChatMessage};
 use crate::targets::Targets;
@@ -31,8 +31,9 @@ pub struct Input {
 }
 
 impl Input {
-    /// Classifies `messages` (oldest first; in the window, without the bot's own messages or the
-    /// alert itself) against `targets`.
+    /// Classifies `messages` (oldest first; without the bot's own messages or the alert itself)
+    /// against `targets`. Messages before the window count only as announcements of planned
+    /// activities that still explain the alert (see [`crate::planned::still_relevant`]).
     pub fn new(
         alert_time: Timestamp,
         window: TimeWindow,
@@ -40,7 +41,7 @@ impl Input {
         channels: &[Channel],
         messages: &[ChatMessage],
     ) -> Self {
-        let notes = classify(messages, &targets);
+        let notes = early_announcements_only(classify(messages, &targets), window, alert_time);
         Self {
             alert_time,
             window,
@@ -49,6 +50,40 @@ impl Input {
             notes,
         }
     }
+}
+
+/// Drops the notes posted before `window` unless they announce a change that still explains
+/// an alert at `alert_time` (a load test running now, a maintenance window covering it); their
+/// thread replies stay with them.
+fn early_announcements_only(
+    notes: Vec<Note>,
+    window: TimeWindow,
+    alert_time: Timestamp,
+) -> Vec<Note> {
+    let keep_root = |n: &Note| {
+        n.msg.at >= window.start
+            || (n.kind == NoteKind::Change
+                && n.change.is_some_and(|k| {
+                    crate::planned::still_relevant(k, &n.msg.text, n.msg.at, alert_time)
+                }))
+    };
+    let mut index: Vec<Option<usize>> = Vec::with_capacity(notes.len());
+    let mut out: Vec<Note> = Vec::new();
+    for n in notes {
+        let keep = match n.root {
+            Some(r) => index.get(r).copied().flatten().is_some(),
+            None => keep_root(&n),
+        };
+        if keep {
+            let mut n = n;
+            n.root = n.root.and_then(|r| index.get(r).copied().flatten());
+            index.push(Some(out.len()));
+            out.push(n);
+        } else {
+            index.push(None);
+        }
+    }
+    out
 }
 
 /// An analyzer: classified messages → findings.

@@ -356,3 +356,5 @@ proptest! {
         }
     }
 }
+
+mod planned;

@@ -1,9 +1,10 @@
 //! Tests of the chat scanners' shared core through its public surface: name matching, target
-//! extraction, vocabulary, the analyzers over synthetic channels, and the scan driver (paused
+//! extraction, vocabulary, planned activities' spans, the analyzers over synthetic channels, and the scan driver (paused
 //! clock) over an in-memory source.
 
 mod analyze;
 mod names;
+mod planned;
 mod scan;
 mod targets;
 mod vocab;

@@ -359,3 +359,58 @@ async fn targets_from_a_query_find_what_the_alert_would() {
     assert!(t.best_hit("deploying orders-api v1.8.0").is_some());
     assert!(t.best_hit("deploying cart-api v1.8.0").is_none());
 }
+
+/// Planned activities are announced hours before they run: the scan reads the hours before the
+/// window for them (and only them), within the setting's lookback.
+#[tokio::test(start_paused = true)]
+async fn announcements_before_the_window_are_read_for_planned_activities() {
+    // now() is 10:25 UTC.
+    let mut messages = world();
+    messages.push(msg(
+        "C0DEPLOYS",
+        150,
+        "U0PERF",
+        true,
+        "Planned load test on orders-api, 09:00–11:00 UTC (k6, 3x peak)",
+    ));
+    let cases = [
+        (Duration::from_secs(12 * 3600), true),
+        (Duration::from_secs(3600), false),
+        (Duration::ZERO, false),
+    ];
+    for (lookback, found) in cases {
+        let src = Fake::new(messages.clone());
+        let set = ScanSettings {
+            announcement_lookback: lookback,
+            ..Default::default()
+        };
+        let (out, _) = run(
+            &src,
+            &request(&["C0DEPLOYS"]),
+            &set,
+            Duration::from_secs(20),
+        )
+        .await;
+        assert!(out.fatal.is_none() && !out.partial, "{out:?}");
+        let load_test = out
+            .findings
+            .iter()
+            .find(|f| f.attributes.get("change").and_then(|c| c.as_str()) == Some("load_test"));
+        assert_eq!(
+            load_test.is_some(),
+            found,
+            "lookback {lookback:?}: {:#?}",
+            out.findings
+        );
+        if let Some(f) = load_test {
+            assert!(f.title.contains("in progress at the alert"), "{}", f.title);
+        }
+        // The superseded deploy 90 min before the alert stays out: only planned activities
+        // are read from before the window.
+        assert!(
+            out.findings.iter().all(|f| !f.text().contains("v1.7.9")),
+            "{:#?}",
+            out.findings
+        );
+    }
+}

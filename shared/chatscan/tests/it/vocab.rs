@@ -50,6 +50,34 @@ fn the_first_change_word_names_the_change() {
             Some(ChangeKind::FeatureFlag),
         ),
         ("flash sale goes live at 17:25", Some(ChangeKind::Traffic)),
+        (
+            "Planned load test against product-api, 3x peak — expect HPA scale-out",
+            Some(ChangeKind::LoadTest),
+        ),
+        (
+            "deploying the k6 runner, stress test on cart-api starts 14:00",
+            Some(ChangeKind::LoadTest),
+        ),
+        (
+            "game day: killing one AZ for orders at 15:00",
+            Some(ChangeKind::Chaos),
+        ),
+        (
+            "running the pgbench benchmark on orders-db replica",
+            Some(ChangeKind::Benchmark),
+        ),
+        (
+            "node rotation on shop-prod tonight (new AMI)",
+            Some(ChangeKind::Maintenance),
+        ),
+        (
+            "scheduled reboot of the kafka brokers 02:00–03:00 UTC",
+            Some(ChangeKind::Maintenance),
+        ),
+        (
+            "OS patching window for the data nodes starts 22:00",
+            Some(ChangeKind::Maintenance),
+        ),
         ("lunch?", None),
     ];
     for (text, want) in cases {
@@ -91,10 +119,66 @@ fn questions_and_guesses_are_not_announcements() {
             false,
         ),
         ("deploying payments-api v1.8.0", "deploying", false),
+        (
+            "storefront is crawling, lunch peak — why hasn't it scaled out? still 4 pods",
+            "scaled",
+            true,
+        ),
+        (
+            "new photos have no thumbnails. anything deployed on image-resizer? I don't see one",
+            "deployed",
+            true,
+        ),
     ];
     for (text, word, want) in cases {
         let at = text.find(word).unwrap();
         assert_eq!(vocab::is_question_about(text, at), want, "{word} in {text}");
+    }
+}
+
+/// A deploy or change is announced only where it is told, not asked about or denied.
+#[test]
+fn negated_and_questioned_words_announce_nothing() {
+    // (text, the word that announces, if any)
+    let cases = [
+        ("deploying image-resizer v23 now", Some("deploying")),
+        (
+            "anything deployed on image-resizer? I don't see a deploy",
+            None,
+        ),
+        ("no deploy today, release freeze", None),
+        ("we did not restart orders-api", None),
+        (
+            "is it a deploy? no. but we did restart orders-api",
+            Some("restart"),
+        ),
+    ];
+    for (text, want) in cases {
+        let got = vocab::deploy_announced_at(text).or(vocab::change_announced_at(text));
+        assert_eq!(got, want.and_then(|w| text.find(w)), "{text}");
+    }
+}
+
+/// Planned activities (tests, experiments, maintenance, campaigns) and changes said to be
+/// planned are what the scan reads further back for.
+#[test]
+fn planned_announcements_are_recognised() {
+    let cases = [
+        (
+            ":loudspeaker: Planned load test — target product-api, 14:00–15:00 UTC",
+            true,
+        ),
+        ("chaos experiment on checkout in 10 min", true),
+        (
+            "maintenance window for orders-db tonight 01:00-02:00 UTC",
+            true,
+        ),
+        ("scheduled config change for billing-api at 09:00", true),
+        ("restarted orders-api", false),
+        ("orders-api is slow", false),
+    ];
+    for (text, want) in cases {
+        assert_eq!(vocab::is_planned(text), want, "{text}");
     }
 }
 

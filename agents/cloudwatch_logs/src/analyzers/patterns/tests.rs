@@ -1,7 +1,7 @@
 //! Clustering and the baseline comparison, table-driven over hand-made records.
 
 use super::*;
-use crate::discovery::KeywordKind;
+use crate::analyzers::SourceActivity;
 
 const ALERT: &str = "2026-04-18T10:30:00Z";
 
@@ -35,7 +35,7 @@ fn check(
     baseline: Option<&[LogRecord]>,
     expected: &[(usize, Option<usize>, Trend)],
 ) {
-    let ps = cluster(window, baseline, &target(), &[], at(0), None);
+    let ps = cluster(window, baseline, at(65), &target(), &[], at(0), None);
     let got: Vec<(usize, Option<usize>, Trend)> =
         ps.iter().map(|p| (p.count, p.baseline, p.trend)).collect();
     assert_eq!(
@@ -118,6 +118,30 @@ fn trends() {
             vec![(3, Some(0), Trend::New)],
         ),
         (
+            "began 37 min before the alert, inside the baseline: new since its onset",
+            vec![boom(29), boom(21), boom(12), boom(6), boom(2)],
+            Some(vec![boom(37)]),
+            vec![(5, Some(1), Trend::New)],
+        ),
+        (
+            "began in the baseline and repeating fast: new, however often it came since",
+            (1..=20).map(boom).collect(),
+            Some((31..=45).map(boom).collect()),
+            vec![(20, Some(15), Trend::New)],
+        ),
+        (
+            "there from the first minutes of the baseline: steady",
+            vec![noise(29), noise(8)],
+            Some(vec![noise(63), noise(42)]),
+            vec![(2, Some(2), Trend::Steady)],
+        ),
+        (
+            "sparse noise (every ~40 min) first seen 7 min in: steady",
+            vec![noise(20)],
+            Some(vec![noise(58)]),
+            vec![(1, Some(1), Trend::Steady)],
+        ),
+        (
             "no baseline: unknown",
             vec![boom(1)],
             None,
@@ -158,29 +182,124 @@ fn a_pattern_is_only_stopped_when_its_whole_failure_stopped() {
             "ERROR Knex: Timeout acquiring a connection. The pool is probably full. GET /v1/orders/x",
         ),
     ];
-    let ps = cluster(&window, Some(&[]), &target(), &[], at(0), None);
+    let ps = cluster(&window, Some(&[]), at(65), &target(), &[], at(0), None);
     assert_eq!(ps.len(), 2);
     assert!(ps.iter().all(|p| p.trend == Trend::New), "{ps:#?}");
 }
 
+/// `(first, last, lines)` of one source, minutes before the alert.
+type Source = (&'static str, i64, i64, u64);
+
+/// What it is, the error line, its sources' activity, the expected trend and `silent`.
+type StopCase = (
+    &'static str,
+    &'static str,
+    Option<Vec<Source>>,
+    Trend,
+    Option<bool>,
+);
+
+/// What a stopped failure's sources did afterwards decides between recovered and ended.
 #[test]
-fn stopped_patterns_say_whether_their_sources_recovered() {
-    let window = vec![
-        rec(21, "FATAL lost broker connection, exiting"),
-        rec(20, "FATAL lost broker connection, exiting"),
+fn a_failure_that_ended_its_process_is_not_a_recovery() {
+    let pod = "orders-api-5c9d7b8f6-4kd9s";
+    let next_pod = "orders-api-5c9d7b8f6-9zzzz";
+    let other = "cart-api-5c9d7b8f6-4kd9s";
+    let fatal = "FATAL lost broker connection, exiting";
+    let plain = "ERROR request failed";
+    let cases: Vec<StopCase> = vec![
+        (
+            "the same pod kept logging afterwards: recovered",
+            plain,
+            Some(vec![(pod, 60, 1, 40)]),
+            Trend::Stopped,
+            Some(false),
+        ),
+        (
+            "a replacement pod of the same workload kept logging: recovered",
+            plain,
+            Some(vec![(pod, 30, 20, 5), (next_pod, 19, 1, 30)]),
+            Trend::Stopped,
+            Some(false),
+        ),
+        (
+            "a busy pod went silent after the error: the run ended, the cause stays",
+            plain,
+            Some(vec![(pod, 60, 20, 80)]),
+            Trend::Ended,
+            Some(true),
+        ),
+        (
+            "a job's pods logged their start and the traceback, then nothing: ended",
+            "KeyError: 'tax_region'",
+            Some(vec![(pod, 21, 20, 2)]),
+            Trend::Ended,
+            Some(true),
+        ),
+        (
+            "a pod that wrote only a fatal line, long ago: ended",
+            fatal,
+            Some(vec![(pod, 20, 20, 1)]),
+            Trend::Ended,
+            Some(true),
+        ),
+        (
+            "a pod that wrote only one plain error line: cannot tell",
+            plain,
+            Some(vec![(pod, 20, 20, 1)]),
+            Trend::Stopped,
+            None,
+        ),
+        (
+            "a sparse logger (every 25 min) quiet for 20 min: cannot tell",
+            plain,
+            Some(vec![(pod, 70, 20, 3)]),
+            Trend::Stopped,
+            None,
+        ),
+        (
+            "another workload logging says nothing about this one",
+            plain,
+            Some(vec![(pod, 21, 20, 2), (other, 60, 1, 90)]),
+            Trend::Ended,
+            Some(true),
+        ),
+        (
+            "activity unknown: stopped, recovery not claimed",
+            plain,
+            None,
+            Trend::Stopped,
+            None,
+        ),
     ];
-    let key = (
-        "/app/orders-api".to_owned(),
-        "orders-api-5c9d7b8f6-4kd9s".to_owned(),
-    );
-    let check = |last_seen: Timestamp, silent: bool| {
-        let activity = Activity::from([(key.clone(), last_seen)]);
-        let ps = cluster(&window, Some(&[]), &target(), &[], at(0), Some(&activity));
-        assert_eq!(ps[0].trend, Trend::Stopped);
-        assert_eq!(ps[0].silent, Some(silent));
-    };
-    check(at(1), false);
-    check(at(20), true);
+    for (what, line, sources, trend, silent) in cases {
+        let window = vec![rec(21, line), rec(20, line)];
+        let activity: Option<Activity> = sources.map(|ss| {
+            ss.into_iter()
+                .map(|(origin, first, last, lines)| {
+                    (
+                        ("/app/orders-api".to_owned(), origin.to_owned()),
+                        SourceActivity {
+                            first: at(first),
+                            last: at(last),
+                            lines,
+                        },
+                    )
+                })
+                .collect()
+        });
+        let ps = cluster(
+            &window,
+            Some(&[]),
+            at(65),
+            &target(),
+            &[],
+            at(0),
+            activity.as_ref(),
+        );
+        assert_eq!((ps[0].trend, ps[0].silent), (trend, silent), "{what}");
+        assert_eq!(ps[0].trend.is_active(), trend == Trend::Ended, "{what}");
+    }
 }
 
 #[test]
@@ -233,7 +352,7 @@ mod properties {
         #[test]
         fn arbitrary_lines_never_panic(lines in proptest::collection::vec("\\PC{0,120}", 0..20)) {
             let window: Vec<LogRecord> = lines.iter().enumerate().map(|(i, l)| rec(i as i64, l)).collect();
-            let ps = cluster(&window, Some(&window), &target(), &[], at(0), None);
+            let ps = cluster(&window, Some(&window), at(65), &target(), &[], at(0), None);
             let total: usize = ps.iter().map(|p| p.count).sum();
             prop_assert!(total <= window.len());
         }

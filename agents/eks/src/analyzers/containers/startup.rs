@@ -73,6 +73,7 @@ pub(super) fn image_pull(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     let mut messages = vec![wmsg.to_owned()];
     let mut ev = Vec::new();
     let mut first = None;
+    let mut last = None;
     for (p, _) in &hits {
         for e in
             x.s.recent_events_for("Pod", facts::pod_ns(p), facts::pod_name(p))
@@ -84,6 +85,7 @@ pub(super) fn image_pull(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
                 if ev.len() < 5 {
                     ev.push(facts::event_line(e));
                 }
+                last = last.max(facts::event_last(e));
                 first = match (first, facts::event_first(e)) {
                     (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
                     (a, b) => a.or(b),
@@ -111,6 +113,9 @@ pub(super) fn image_pull(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
         .with_attr("cause", cause);
     if let Some(c) = category {
         f = f.with_category(c);
+    }
+    if let Some(t) = last {
+        f = f.with_attr("last_seen", t.to_string());
     }
     if let Some(t) = first {
         f = f.at(t);
@@ -153,6 +158,7 @@ pub(super) fn config_missing(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     let mut messages = vec![wmsg.to_owned()];
     let mut ev = Vec::new();
     let mut first = None;
+    let mut last = None;
     for (p, _) in &hits {
         for e in
             x.s.recent_events_for("Pod", facts::pod_ns(p), facts::pod_name(p))
@@ -162,6 +168,7 @@ pub(super) fn config_missing(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
             if ev.len() < 4 {
                 ev.push(format!("{}: {}", facts::pod_name(p), facts::event_line(e)));
             }
+            last = last.max(facts::event_last(e));
             first = match (first, facts::event_first(e)) {
                 (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
                 (a, b) => a.or(b),
@@ -193,6 +200,9 @@ pub(super) fn config_missing(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
         if let Some(k) = key {
             f = f.with_attr("key", k);
         }
+    }
+    if let Some(t) = last {
+        f = f.with_attr("last_seen", t.to_string());
     }
     if let Some(t) = first {
         f = f.at(t);

@@ -136,6 +136,98 @@ fn containers() {
             )],
         ),
         (
+            "the terminal exception decides, even when healthy pods log it too",
+            Given {
+                pods: vec![
+                    pod(
+                        "app-abc12345-aaaaa",
+                        waiting("CrashLoopBackOff", "", 5, Some(("Error", 1, "11:58"))),
+                    ),
+                    pod("app-abc12345-bbbbb", running(true, 0, None)),
+                ],
+                logs: vec![
+                    log(
+                        "app-abc12345-aaaaa",
+                        true,
+                        &[
+                            (
+                                "11:57",
+                                "WARN SQL Error: canceling statement due to statement timeout",
+                            ),
+                            (
+                                "11:58",
+                                "ERROR o.s.boot.SpringApplication : Application run failed",
+                            ),
+                            ("11:58", "java.lang.OutOfMemoryError: Java heap space"),
+                            (
+                                "11:58",
+                                "\tat java.base/java.util.HashMap.resize(HashMap.java:702)",
+                            ),
+                        ],
+                    ),
+                    log(
+                        "app-abc12345-bbbbb",
+                        false,
+                        &[
+                            (
+                                "11:45",
+                                "WARN SQL Error: canceling statement due to statement timeout",
+                            ),
+                            ("11:50", "ERROR catalog refresh failed"),
+                            ("11:50", "java.lang.OutOfMemoryError: Java heap space"),
+                        ],
+                    ),
+                ],
+                ..Default::default()
+            },
+            vec![
+                yes(
+                    "crash_loop",
+                    Some(ResourceExhaustion),
+                    &[
+                        "exit code 1 (Error)",
+                        "Java heap space",
+                        "Application run failed",
+                    ],
+                ),
+                no("oom_killed"),
+            ],
+        ),
+        (
+            "a Python traceback's last line is the cause, not a timeout logged before it",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting("CrashLoopBackOff", "", 2, Some(("Error", 1, "11:58"))),
+                )],
+                logs: vec![log(
+                    "app-abc12345-aaaaa",
+                    true,
+                    &[
+                        ("11:57", "WARNING urllib3: Read timed out. (read timeout=5)"),
+                        ("11:58", "Traceback (most recent call last):"),
+                        ("11:58", "  File \"/app/main.py\", line 3, in <module>"),
+                        ("11:58", "KeyError: 'region'"),
+                    ],
+                )],
+                ..Default::default()
+            },
+            vec![yes("crash_loop", Some(CodeDefect), &["KeyError: 'region'"])],
+        ),
+        (
+            "a failed (finished) pod is not a crash loop",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    json!({"phase": "Failed", "conditions": [{"type": "Ready", "status": "False"}],
+                        "containerStatuses": [{"name": "app", "image": "r/app:v2", "imageID": "", "ready": false, "restartCount": 0,
+                            "state": {"terminated": {"reason": "Error", "exitCode": 1, "finishedAt": t("11:55")}}}]}),
+                )],
+                ..Default::default()
+            },
+            vec![no("crash_loop")],
+        ),
+        (
             "an old OOM on a running, ready pod is history",
             Given {
                 pods: vec![pod(

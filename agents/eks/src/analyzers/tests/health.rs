@@ -68,6 +68,70 @@ fn health() {
             vec![no("target_healthy")],
         ),
         (
+            "recovered: start-up errors and probe failures 25 min ago, quiet since",
+            Given {
+                pods: vec![pod("app-abc12345-aaaaa", {
+                    let mut s = running(true, 1, Some(("Unknown", 255, "11:20")));
+                    s["conditions"][0]["lastTransitionTime"] = json!(t("11:36"));
+                    s
+                })],
+                events: {
+                    let mut e = super::nodes::reboot(&[(
+                        "Rebooted",
+                        "Node node-1 has been rebooted, boot id: 5b3f",
+                        "11:22",
+                    )]);
+                    e.push(event(
+                        "Pod",
+                        "app-abc12345-aaaaa",
+                        "Warning",
+                        "Unhealthy",
+                        "Readiness probe failed: HTTP probe failed with statuscode: 503",
+                        "11:35",
+                        4,
+                    ));
+                    e
+                },
+                logs: vec![log(
+                    "app-abc12345-aaaaa",
+                    false,
+                    &[
+                        ("11:34", "ERROR redis connect failed: connection refused"),
+                        ("11:36", "INFO listening on :8080"),
+                        ("11:59", "INFO processed batch n=50"),
+                    ],
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "target_healthy",
+                Some(Healthy),
+                &[
+                    "recovered",
+                    "Ready since 11:36:00",
+                    "last failure at 11:35:00",
+                    "has been rebooted",
+                ],
+            )],
+        ),
+        (
+            "failures 6 min ago: not recovered yet",
+            Given {
+                pods: vec![pod("app-abc12345-aaaaa", running(true, 0, None))],
+                events: vec![event(
+                    "Pod",
+                    "app-abc12345-aaaaa",
+                    "Warning",
+                    "Unhealthy",
+                    "Readiness probe failed: HTTP probe failed with statuscode: 503",
+                    "11:54",
+                    3,
+                )],
+                ..Default::default()
+            },
+            vec![no("target_healthy")],
+        ),
+        (
             "a heartbeat alert",
             Given {
                 mode: Some(Mode::Heartbeat),

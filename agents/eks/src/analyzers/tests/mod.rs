@@ -4,8 +4,10 @@
 
 pub(super) use super::*;
 
+mod autoscaling;
 mod containers;
 mod health;
+mod jobs;
 mod logs;
 mod nodes;
 mod parsers;
@@ -126,6 +128,12 @@ pub(super) struct Given {
     pub(super) rss: Vec<Value>,
     pub(super) deployment: Option<Value>,
     pub(super) extra: Vec<(&'static str, Value)>,
+    /// The unit under investigation when it is not Deployment `app`: (kind, name, object).
+    pub(super) unit: Option<(crate::target::Kind, &'static str, Option<Workload>)>,
+    pub(super) jobs: Vec<Value>,
+    pub(super) hpas: Vec<Value>,
+    /// kube-system add-on pods.
+    pub(super) addons: Vec<Value>,
 }
 
 pub(super) fn scene(g: Given) -> Scene {
@@ -140,6 +148,9 @@ pub(super) fn scene(g: Given) -> Scene {
     s.logs = g.logs;
     s.nodes = g.nodes.into_iter().map(from).collect();
     s.replica_sets = g.rss.into_iter().map(from).collect();
+    s.jobs = g.jobs.into_iter().map(from).collect();
+    s.hpas = g.hpas.into_iter().map(from).collect();
+    s.addon_pods = g.addons.into_iter().map(from).collect();
     for (k, v) in g.extra {
         match k {
             "service" => s.services.push(from(v)),
@@ -148,8 +159,14 @@ pub(super) fn scene(g: Given) -> Scene {
             _ => s.quotas.push(from(v)),
         }
     }
-    match s.mode {
-        Mode::Target => s.units.push(Unit {
+    match (s.mode, g.unit) {
+        (Mode::Target, Some((kind, name, workload))) => s.units.push(Unit {
+            kind,
+            namespace: "ns".into(),
+            name: name.into(),
+            workload,
+        }),
+        (Mode::Target, None) => s.units.push(Unit {
             kind: crate::target::Kind::Deployment,
             namespace: "ns".into(),
             name: "app".into(),

@@ -136,8 +136,108 @@ fn scheduling() {
                 &["exceeds the total limit"],
             )],
         ),
+        (
+            "a StatefulSet pod evicted and recreated: only the event is left",
+            Given {
+                unit: Some((crate::target::Kind::StatefulSet, "db", None)),
+                pods: vec![json!({
+                    "metadata": {"name": "db-2", "namespace": "ns", "labels": {"app": "db"},
+                        "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db", "uid": "s", "controller": true}]},
+                    "spec": {"containers": [{"name": "db", "image": "db:1"}]},
+                    "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False"}]},
+                })],
+                events: vec![
+                    event(
+                        "Pod",
+                        "db-2",
+                        "Warning",
+                        "Evicted",
+                        "The node was low on resource: memory. Threshold quantity: 100Mi, available: 71224Ki.",
+                        "11:44",
+                        1,
+                    ),
+                    {
+                        let mut e = event(
+                            "Node",
+                            "node-3",
+                            "Warning",
+                            "EvictionThresholdMet",
+                            "Attempting to reclaim memory",
+                            "11:50",
+                            6,
+                        );
+                        e["involvedObject"] = json!({"kind": "Node", "name": "node-3"});
+                        e
+                    },
+                    // Another workload's eviction is not ours.
+                    event(
+                        "Pod",
+                        "dbx-0",
+                        "Warning",
+                        "Evicted",
+                        "The node was low on resource: memory.",
+                        "11:44",
+                        1,
+                    ),
+                ],
+                ..Default::default()
+            },
+            vec![yes(
+                "evicted",
+                Some(Infrastructure),
+                &[
+                    "db-2 Evicted: The node was low on resource: memory",
+                    "EvictionThresholdMet",
+                ],
+            )],
+        ),
+        (
+            "a Deployment pod evicted and deleted: its event names it",
+            Given {
+                pods: vec![pod("app-abc12345-aaaaa", running(true, 0, None))],
+                events: vec![event(
+                    "Pod",
+                    "app-abc12345-zzzzz",
+                    "Warning",
+                    "Evicted",
+                    "The node was low on resource: ephemeral-storage.",
+                    "11:44",
+                    1,
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "evicted",
+                Some(Infrastructure),
+                &["app-abc12345-zzzzz Evicted"],
+            )],
+        ),
+        (
+            "a drain (no resource pressure) is planned, not a cause",
+            Given {
+                pods: vec![pod("app-abc12345-aaaaa", running(true, 0, None))],
+                events: vec![event(
+                    "Pod",
+                    "app-abc12345-zzzzz",
+                    "Normal",
+                    "Evicted",
+                    "Evicted pod: Consolidation",
+                    "11:44",
+                    1,
+                )],
+                ..Default::default()
+            },
+            vec![yes("evicted", None, &["Evicted"])],
+        ),
     ];
     for (name, g, want) in cases {
-        check(name, crate::analyzers::scheduling::analyze, g, &want);
+        check(name, pods_out, g, &want);
     }
+}
+
+/// Scheduling and evictions together: the cases mix them.
+fn pods_out(s: &Scene) -> Vec<Finding> {
+    let mut out = crate::analyzers::scheduling::analyze(s);
+    out.extend(crate::analyzers::evictions::analyze(s));
+    out
 }

@@ -1,0 +1,189 @@
+//! Records: envelopes unwrapped, services, levels, error lines of multi-line events, times.
+use super::*;
+
+fn at() -> Timestamp {
+    "2026-04-18T10:00:00Z".parse().unwrap()
+}
+
+#[test]
+fn container_insights_envelope_is_unwrapped() {
+    let msg = r#"{"log":"{\"level\":\"error\",\"msg\":\"db connect failed\"}","stream":"stdout","kubernetes":{"pod_name":"orders-api-5c9d7b8f6-4kd9s","namespace_name":"orders","container_name":"orders-api","host":"ip"}}"#;
+    let r = LogRecord::parse("/aws/containerinsights/c/application", "s", at(), msg);
+    assert_eq!(r.line, r#"{"level":"error","msg":"db connect failed"}"#);
+    assert_eq!(r.pod.as_deref(), Some("orders-api-5c9d7b8f6-4kd9s"));
+    assert_eq!(r.namespace.as_deref(), Some("orders"));
+    assert_eq!(r.service.as_deref(), Some("orders-api"));
+    assert_eq!(r.level, Some(Level::Error));
+}
+
+#[test]
+fn services_come_from_the_group_stream_or_unit() {
+    let cases = [
+        (
+            "/aws/lambda/pay-hook",
+            "2026/04/13/[$LATEST]ab",
+            "x",
+            Some("pay-hook"),
+        ),
+        (
+            "/aws/rds/instance/orders-db/postgresql",
+            "orders-db",
+            "x",
+            Some("orders-db"),
+        ),
+        (
+            "/aws/eks/c/cluster",
+            "kube-scheduler-3f9a7c2b1e6d4a80",
+            "x",
+            Some("kube-scheduler"),
+        ),
+        (
+            "/aws/containerinsights/c/dataplane",
+            "kubelet.service-ip",
+            r#"{"hostname":"ip","systemd_unit":"kubelet.service","message":"E0327 boom"}"#,
+            Some("kubelet"),
+        ),
+        (
+            "/shop/prod/checkout-api",
+            "checkout-api-7d5c9b8f64-8gq2r",
+            "x",
+            Some("checkout-api"),
+        ),
+        (
+            "/aws/containerinsights/c/application",
+            "ip-application.var.log.containers.web-5c8d7f6b9-h2kqs_web_bff-0123abcd.log",
+            "plain line",
+            Some("web"),
+        ),
+    ];
+    for (group, stream, msg, want) in cases {
+        let r = LogRecord::parse(group, stream, at(), msg);
+        assert_eq!(r.service.as_deref(), want, "{group} {stream}");
+    }
+}
+
+#[test]
+fn levels() {
+    let cases = [
+        (
+            "2026-05-06T18:09:44.610Z ERROR 1 --- [exec-7] x : boom",
+            Some(Level::Error),
+        ),
+        (
+            "2026-05-04 11:09:40.331  WARN 1 --- [c-1] c.a.f.DlqMonitor : x",
+            Some(Level::Warn),
+        ),
+        ("time=2026 level=ERROR msg=\"config\"", Some(Level::Error)),
+        (r#"{"level":50,"msg":"x"}"#, Some(Level::Error)),
+        (r#"{"level":"warn","msg":"x"}"#, Some(Level::Warn)),
+        (
+            "E0429 15:15:12.338810 10 pv_controller.go:1590] x",
+            Some(Level::Error),
+        ),
+        (
+            "I0318 20:29:01.883402 11 schedule_one.go:1055] x",
+            Some(Level::Info),
+        ),
+        (
+            "2026-03-27 10:43:02.530117+00:00 [info] <0.612.0> node down",
+            Some(Level::Info),
+        ),
+        (
+            "[ERROR] plugin/errors: 2 api.sift.com. A: i/o timeout",
+            Some(Level::Error),
+        ),
+        (
+            "ERROR:fraud_scorer.enrich:sift lookup failed",
+            Some(Level::Error),
+        ),
+        ("Task timed out after 6.01 seconds", None),
+    ];
+    for (line, want) in cases {
+        assert_eq!(level_of(line), want, "{line}");
+    }
+}
+
+#[test]
+fn multi_line_events_keep_the_first_line_and_the_top_frame() {
+    let msg = "java.lang.NullPointerException: boom\n\tat com.acme.Tax.calc(Tax.java:88)\n\tat x";
+    let r = LogRecord::parse("/app/x", "s", at(), msg);
+    assert_eq!(r.line, "java.lang.NullPointerException: boom");
+    assert_eq!(r.top_frame(), Some("at com.acme.Tax.calc(Tax.java:88)"));
+}
+
+/// `check(event text, expected error line, expected first line kept as context)`.
+fn check_headline(text: &str, line: &str, context: Option<&str>) {
+    let h = headline(text);
+    assert_eq!(
+        (h.line.as_str(), h.context.as_deref()),
+        (line, context),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn multi_line_events_are_classified_by_their_error_line() {
+    let cases: [(&str, &str, Option<&str>); 7] = [
+        // The first line names the failure: it stays the line, the traceback is detail.
+        (
+            "[ERROR] ClientError: An error occurred (AccessDenied) when calling the PutObject operation\nTraceback (most recent call last):\n  File \"/var/task/h.py\", line 5, in h",
+            "[ERROR] ClientError: An error occurred (AccessDenied) when calling the PutObject operation",
+            None,
+        ),
+        // A Python traceback: its last line is the error.
+        (
+            "Traceback (most recent call last):\n  File \"/app/rows.py\", line 27, in format_row\n    \"k\": inv[\"k\"],\nKeyError: 'k'",
+            "KeyError: 'k'",
+            None,
+        ),
+        // A fragment that starts mid-traceback.
+        (
+            "  File \"/app/rows.py\", line 27, in format_row\n    x = y[\"k\"]\n             ~^^^^\nKeyError: 'k'",
+            "KeyError: 'k'",
+            None,
+        ),
+        // A vague first line and a specific cause under it: the cause, the first line kept.
+        (
+            "ERROR c.a.Refresher : refresh failed\njava.lang.OutOfMemoryError: Java heap space",
+            "java.lang.OutOfMemoryError: Java heap space",
+            Some("ERROR c.a.Refresher : refresh failed"),
+        ),
+        // The deepest, most specific cause of a chain.
+        (
+            "ERROR call failed\n\tat a.B.c(B.java:1)\nCaused by: java.util.concurrent.TimeoutException: timed out\nCaused by: java.net.ConnectException: Connection refused",
+            "Caused by: java.net.ConnectException: Connection refused",
+            Some("ERROR call failed"),
+        ),
+        // No line names a known failure: the first line stays.
+        (
+            "RequestId: 1 Error: Runtime exited with error: exit status 2\nRuntime.ExitError",
+            "RequestId: 1 Error: Runtime exited with error: exit status 2",
+            None,
+        ),
+        ("  single indented line  ", "single indented line", None),
+    ];
+    for (text, line, context) in cases {
+        check_headline(text, line, context);
+    }
+    // The level is the one the writer declared on the first line.
+    let r = LogRecord::parse(
+        "/app/x",
+        "s",
+        at(),
+        "2026-05-06 08:00:41.733 ERROR 1 --- [main] x : failed\njava.lang.OutOfMemoryError: Java heap space",
+    );
+    assert_eq!(r.level, Some(Level::Error));
+    assert_eq!(
+        signals::classify(&r.line).map(|s| s.id),
+        Some("oom"),
+        "{}",
+        r.line
+    );
+}
+
+#[test]
+fn insights_times_parse() {
+    assert_eq!(parse_insights_time("2026-04-18 10:00:00.000"), Some(at()));
+    assert_eq!(parse_insights_time("2026-04-18T10:00:00Z"), Some(at()));
+    assert_eq!(parse_insights_time("yesterday"), None);
+}
