@@ -9,6 +9,9 @@ pub(crate) const CONTEXT_KINDS: &[&str] = &[
     "recent_rollout",
     "deploy_announced",
     "change_announced",
+    "change_logged",
+    "alert_history",
+    "provider_incident",
     "related_alert",
     "human_report",
     "already_handled",
@@ -53,6 +56,7 @@ fn specificity(f: &Finding) -> f64 {
         .and_then(|v| v.as_str())
         .unwrap_or("");
     match f.kind.as_str() {
+        "service_no_endpoints" | "network_policy_blocks" => 1.3,
         "oom_killed" | "image_pull" | "config_missing" | "quota_exceeded" => 1.25,
         "job_failed" | "addon_unhealthy" | "hpa_unhealthy" => 1.15,
         "scheduling_failed" | "node_not_ready" => 1.2,
@@ -68,7 +72,9 @@ fn specificity(f: &Finding) -> f64 {
             "connection_refused" | "connection_reset" => 0.9,
             "timeout" | "lambda_timeout" => 0.85,
             "http_5xx" => 0.6,
-            _ => 0.7,
+            "" => 0.7,
+            // Any other known signature names a specific failure.
+            _ => 1.1,
         },
         _ => 0.9,
     }

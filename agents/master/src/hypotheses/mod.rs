@@ -5,6 +5,7 @@
 //! the evidence is thin — it never invents a cause.
 
 mod candidates;
+mod links;
 mod rules;
 mod verdict;
 
@@ -54,6 +55,29 @@ pub(crate) struct Group<'a> {
 impl<'a> Group<'a> {
     pub fn primary(&self) -> Option<&Ev<'a>> {
         self.members.first().map(|(e, _)| e)
+    }
+
+    /// When the group's failures began: the earliest `onset`, `first_seen` or `at` of its
+    /// members.
+    pub fn onset(&self) -> Option<Timestamp> {
+        self.members
+            .iter()
+            .filter_map(|(e, _)| {
+                [ts_attr(e, "onset"), ts_attr(e, "first_seen"), e.f.at]
+                    .into_iter()
+                    .flatten()
+                    .min()
+            })
+            .min()
+    }
+
+    /// When the group's failures were last seen: the latest `last_seen` (else `at`) of its
+    /// members.
+    pub fn last_seen(&self) -> Option<Timestamp> {
+        self.members
+            .iter()
+            .filter_map(|(e, _)| ts_attr(e, "last_seen").or(e.f.at))
+            .max()
     }
 
     pub fn agents(&self) -> Vec<&'a str> {
@@ -116,6 +140,14 @@ pub fn rank(
     }
     groups.sort_by(|a, b| b.score.total_cmp(&a.score));
     verdict::decide(alert, alert_time, &evidence, groups, missing)
+}
+
+/// A timestamp attribute of a finding (RFC 3339), if present and valid.
+pub(crate) fn ts_attr(e: &Ev<'_>, key: &str) -> Option<Timestamp> {
+    e.f.attributes
+        .get(key)
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
 }
 
 /// Minutes from `at` to `alert_time` (positive: before the alert).

@@ -9,7 +9,7 @@ use crate::alert::AlertInfo;
 use jiff::Timestamp;
 use sremesh_core::Category;
 
-fn signature<'a>(e: &Ev<'a>) -> &'a str {
+pub(crate) fn signature<'a>(e: &Ev<'a>) -> &'a str {
     e.f.attributes
         .get("signature")
         .and_then(|v| v.as_str())
@@ -42,8 +42,11 @@ pub(crate) fn correlate<'a>(
     groups: &mut Vec<Group<'a>>,
 ) {
     merge_same_service(groups);
+    super::links::same_signature(groups);
     rollouts(alert_time, evidence, groups);
     explain_symptoms(groups);
+    super::links::connectivity_cut(groups);
+    super::links::control_plane(groups);
     database_exhaustion(groups);
     lambda_dependency(evidence, groups);
     sick_nodes(evidence, groups);
@@ -75,7 +78,7 @@ fn merge_same_service(groups: &mut Vec<Group<'_>>) {
     }
 }
 
-fn absorb<'a>(into: &mut Group<'a>, from: Group<'a>) {
+pub(crate) fn absorb<'a>(into: &mut Group<'a>, from: Group<'a>) {
     into.members.extend(from.members);
     into.context.extend(from.context);
     into.notes.extend(from.notes);
@@ -92,7 +95,10 @@ fn absorb<'a>(into: &mut Group<'a>, from: Group<'a>) {
 /// configuration error.
 fn rollouts<'a>(alert_time: Timestamp, evidence: &[Ev<'a>], groups: &mut [Group<'a>]) {
     for c in evidence.iter().filter(|e| {
-        matches!(e.f.kind.as_str(), "recent_rollout" | "deploy_announced" | "change_announced")
+        matches!(
+            e.f.kind.as_str(),
+            "recent_rollout" | "deploy_announced" | "change_announced" | "change_logged"
+        )
             // A planned activity (a load test, maintenance) is not a change to the service.
             && e.f.attributes.get("planned").and_then(|v| v.as_bool()) != Some(true)
     }) {
@@ -113,14 +119,26 @@ fn rollouts<'a>(alert_time: Timestamp, evidence: &[Ev<'a>], groups: &mut [Group<
                 || g.members
                     .iter()
                     .any(|(e, _)| same_service(&service_key(e.f), &svc));
-            if !about || g.demoted.is_some() {
+            // A change cannot explain failures that began before it (people announce a
+            // change in chat a while after making it, so an announcement gets more slack than
+            // a timestamp from the cluster or the logs).
+            let slack = if c.f.kind.ends_with("_announced") {
+                900
+            } else {
+                120
+            };
+            let began_before = match (c.f.at, g.onset()) {
+                (Some(change), Some(onset)) => change.duration_since(onset).as_secs() > slack,
+                _ => false,
+            };
+            if !about || g.demoted.is_some() || began_before {
                 continue;
             }
             if g.category == Category::Unknown {
                 g.category = match (c.f.kind.as_str(), image_changed) {
-                    ("recent_rollout", Some(false)) | ("change_announced", _) => {
-                        Category::ConfigurationError
-                    }
+                    ("recent_rollout", Some(false))
+                    | ("change_announced", _)
+                    | ("change_logged", _) => Category::ConfigurationError,
                     _ => Category::CodeDefect,
                 };
             }

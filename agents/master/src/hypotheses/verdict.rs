@@ -3,20 +3,13 @@
 //! what is missing when it is thin. Also the hypotheses' text, confidence and ruled-out list.
 
 use super::candidates::is_context;
-use super::{Ev, Group, Missing};
+use super::{Ev, Group, Missing, ts_attr};
 use crate::alert::AlertInfo;
 use jiff::Timestamp;
 use sremesh_core::{Category, Citation, Hypothesis};
 
 /// Below this score a failure group does not make a cause on its own.
 const FAILURE_THRESHOLD: f64 = 0.3;
-
-fn ts_attr(e: &Ev<'_>, key: &str) -> Option<Timestamp> {
-    e.f.attributes
-        .get(key)
-        .and_then(|v| v.as_str())
-        .and_then(|s| s.parse().ok())
-}
 
 fn hhmm(t: Timestamp) -> String {
     t.strftime("%H:%M UTC").to_string()
@@ -52,6 +45,7 @@ pub(crate) fn decide<'a>(
         .max();
     let health = Health {
         evidence,
+        fixes: &[],
         healthy: &healthy,
         quiet: &quiet,
         recovered_at,
@@ -72,6 +66,32 @@ pub(crate) fn decide<'a>(
         }
         groups.sort_by(|a, b| b.score.total_cmp(&a.score));
     }
+
+    // Failures that began before a rollout of their service and stopped with it were fixed
+    // by it (the target being healthy now says the fix holds).
+    let mut fixes: Vec<Ev<'a>> = Vec::new();
+    if !healthy.is_empty() {
+        for g in &mut groups {
+            if g.demoted.is_some() {
+                continue;
+            }
+            if let Some(fix) = fixed_by_rollout(g, evidence, alert_time) {
+                g.score *= 0.3;
+                g.demoted = Some(format!(
+                    "stopped after the rollout at {}",
+                    fix.f.at.map_or_else(String::new, hhmm)
+                ));
+                if !fixes.iter().any(|x| x.f.id == fix.f.id) {
+                    fixes.push(fix);
+                }
+            }
+        }
+        groups.sort_by(|a, b| b.score.total_cmp(&a.score));
+    }
+    let health = Health {
+        fixes: &fixes,
+        ..health
+    };
 
     let best = groups.first().map_or(0.0, |g| g.score);
     let healthy_score = if healthy.is_empty() {
@@ -252,6 +272,8 @@ fn failure_hypothesis<'a>(
 #[derive(Clone, Copy)]
 pub(crate) struct Health<'e, 'a> {
     pub evidence: &'e [Ev<'a>],
+    /// Rollouts after which the failures stopped.
+    pub fixes: &'e [Ev<'a>],
     pub healthy: &'e [Ev<'a>],
     pub quiet: &'e [Ev<'a>],
     pub recovered_at: Option<Timestamp>,
@@ -266,6 +288,7 @@ fn healthy_hypothesis<'a>(
 ) -> Hypothesis {
     let Health {
         evidence,
+        fixes,
         healthy,
         quiet,
         recovered_at,
@@ -301,6 +324,12 @@ fn healthy_hypothesis<'a>(
     if healthy.is_empty() && quiet.is_empty() && !alert.is_always_firing() {
         explanation.push_str("No agent found an active failure. ");
     }
+    for e in fixes.iter().take(2) {
+        explanation.push_str(&format!(
+            "The errors stopped after a rollout: {}. ",
+            e.f.title.trim_end_matches('.')
+        ));
+    }
     for e in explainers.iter().take(3) {
         explanation.push_str(&format!(
             "What explains the alert: {}. ",
@@ -333,6 +362,7 @@ fn healthy_hypothesis<'a>(
             healthy
                 .iter()
                 .copied()
+                .chain(fixes.iter().copied())
                 .chain(explainers.iter().copied())
                 .chain(quiet.iter().copied())
                 .take(8),
@@ -354,7 +384,12 @@ fn explainers<'a>(alert: &AlertInfo, evidence: &[Ev<'a>], healthy: &[Ev<'a>]) ->
         .filter(|e| {
             matches!(
                 e.f.kind.as_str(),
-                "change_announced" | "node_rebooted" | "already_handled"
+                "change_announced"
+                    | "change_logged"
+                    | "node_rebooted"
+                    | "already_handled"
+                    | "alert_history"
+                    | "provider_incident"
             )
         })
         .filter(|e| match e.f.service.as_deref() {
@@ -365,6 +400,43 @@ fn explainers<'a>(alert: &AlertInfo, evidence: &[Ev<'a>], healthy: &[Ev<'a>]) ->
         })
         .copied()
         .collect()
+}
+
+/// The rollout of the group's service that its failures began before and stopped with: they
+/// were seen before it, last seen no later than 10 minutes after it (old pods draining), and not
+/// for the last 5 minutes. Needs `last_seen` on every member (else "stopped" is a guess).
+fn fixed_by_rollout<'a>(
+    g: &Group<'a>,
+    evidence: &[Ev<'a>],
+    alert_time: Timestamp,
+) -> Option<Ev<'a>> {
+    if g.members
+        .iter()
+        .any(|(e, _)| ts_attr(e, "last_seen").is_none())
+    {
+        return None;
+    }
+    let (onset, last) = (g.onset()?, g.last_seen()?);
+    if alert_time.duration_since(last).as_secs() < 300 {
+        return None;
+    }
+    evidence
+        .iter()
+        .filter(|e| e.f.kind == "recent_rollout")
+        .filter(|e| {
+            let svc = super::candidates::service_key(e.f);
+            super::rules::same_service(&g.service, &svc)
+                || g.members.iter().any(|(m, _)| {
+                    super::rules::same_service(&super::candidates::service_key(m.f), &svc)
+                })
+        })
+        .find(|e| {
+            e.f.at.is_some_and(|r| {
+                let after = last.duration_since(r).as_secs();
+                onset < r && (-60..=600).contains(&after)
+            })
+        })
+        .copied()
 }
 
 fn unknown_hypothesis<'a>(

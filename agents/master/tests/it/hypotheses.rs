@@ -232,6 +232,93 @@ fn reasoning_patterns() {
             not_in_text: vec![],
         },
         Case {
+            name: "errors that began before a rollout and stopped with it were fixed by it",
+            alert: "[Sentry] New issue in checkout-bff: TypeError (digest)",
+            results: vec![
+                ok("eks", vec![
+                    f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "checkout-bff", "checkout-bff: 3/3 pods Ready, no restarts"),
+                    f("roll", "recent_rollout", Severity::Low, None, "checkout-bff", "checkout-bff: rollout to 2.0.1").at(mins_ago(12)).with_attr("from_image", "x:2.0.0").with_attr("to_image", "x:2.0.1"),
+                ]),
+                ok("cloudwatch_logs", vec![f("te", "log_pattern", Severity::High, Some(Category::CodeDefect), "checkout-bff", "TypeError: Cannot read properties of null ×4").with_attr("signature", "code_defect").with_attr("new", true).at(mins_ago(30)).with_attr("first_seen", mins_ago(30).to_string()).with_attr("last_seen", mins_ago(10).to_string())]),
+            ],
+            missing: vec![],
+            category: Category::Healthy,
+            cites: vec![("eks", "h"), ("eks", "roll")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "errors that began before a rollout and go on are not caused by it",
+            alert: "[Sentry] New issue in checkout-bff: TypeError",
+            results: vec![ok("cloudwatch_logs", vec![
+                f("te", "log_pattern", Severity::High, None, "checkout-bff", "checkout-bff: new error pattern ×40").with_attr("new", true).at(mins_ago(30)).with_attr("last_seen", mins_ago(1).to_string()),
+            ]), ok("eks", vec![
+                f("roll", "recent_rollout", Severity::Low, None, "checkout-bff", "checkout-bff: rollout to 2.0.1").at(mins_ago(12)).with_attr("from_image", "x:2.0.0").with_attr("to_image", "x:2.0.1"),
+            ])],
+            missing: vec![],
+            category: Category::Unknown,
+            cites: vec![("cloudwatch_logs", "te")],
+            not_in_text: vec!["follows a change"],
+        },
+        Case {
+            name: "a client and its database logging the same read-only error are one failure, after the failover",
+            alert: "[Datadog] events-ingest write errors",
+            results: vec![
+                ok("cloudwatch_logs", vec![
+                    f("cl", "log_pattern", Severity::High, Some(Category::DependencyFailure), "events-ingest", "events-ingest: cannot execute UPDATE in a read-only transaction ×9").with_attr("signature", "read_only").with_attr("new", true).at(mins_ago(14)),
+                    f("db", "log_pattern", Severity::Medium, Some(Category::DependencyFailure), "events-db", "events-db: cannot execute UPDATE in a read-only transaction ×4").with_attr("signature", "read_only").with_attr("new", true).at(mins_ago(14)),
+                ]),
+                ok("slack_scanner", vec![f("fo", "change_announced", Severity::Medium, None, "events-db", "Failover announced on events-db 16 min before the alert").at(mins_ago(16)).with_attr("change", "failover")]),
+            ],
+            missing: vec![],
+            category: Category::DependencyFailure,
+            cites: vec![("cloudwatch_logs", "cl"), ("cloudwatch_logs", "db"), ("slack_scanner", "fo")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a NetworkPolicy cutting egress explains the database timeouts behind it",
+            alert: "[PagerDuty] ledger-api unavailable",
+            results: vec![ok("eks", vec![
+                f("np", "network_policy_blocks", Severity::High, Some(Category::ConfigurationError), "ledger-api", "NetworkPolicy deny-egress (created 10:10) blocks egress from ledger-api to 10.0.9.4:5432"),
+                f("to", "log_signature", Severity::High, Some(Category::DependencyFailure), "ledger-api", "ledger-api: dial tcp 10.0.9.4:5432: connect: connection timed out ×12").with_attr("signature", "unreachable").with_attr("new", true),
+                f("nr", "not_ready", Severity::High, None, "ledger-api", "ledger-api: 3/3 pods Running but not Ready"),
+            ]), ok("cloudwatch_logs", vec![
+                f("cw", "log_pattern", Severity::High, Some(Category::DependencyFailure), "ledger-api", "ledger-api: connection timed out ×30").with_attr("signature", "unreachable").with_attr("new", true),
+            ])],
+            missing: vec![],
+            category: Category::ConfigurationError,
+            cites: vec![("eks", "np"), ("eks", "to")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "controllers losing leader election are symptoms of a failing API server",
+            alert: "[FIRING:1] KubeAPIErrorBudgetBurn (prod)",
+            results: vec![ok("cloudwatch_logs", vec![
+                f("api", "log_pattern", Severity::High, Some(Category::Infrastructure), "kube-apiserver", "kube-apiserver: etcdserver: request timed out ×20").with_attr("signature", "control_plane").with_attr("new", true),
+            ]), ok("eks", vec![
+                f("ctl", "log_signature", Severity::Medium, Some(Category::DependencyFailure), "ingress-controller", "ingress-controller: timeout ×3 — Get \"https://10.0.0.1:443/apis/coordination.k8s.io/v1/namespaces/x/leases/y\": context deadline exceeded").with_attr("signature", "timeout").with_attr("new", true),
+                f("le", "log_signature", Severity::Medium, Some(Category::DependencyFailure), "ingress-controller", "ingress-controller: leader election lost ×2").with_attr("signature", "timeout").with_attr("new", true),
+            ])],
+            missing: vec![],
+            category: Category::Infrastructure,
+            cites: vec![("cloudwatch_logs", "api"), ("eks", "le")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a healthy target whose alert flaps with a provider's incident: healthy, explained",
+            alert: "Triggered: [Synthetics] shop homepage failed from 1 of 3 locations: Frankfurt",
+            results: vec![
+                ok("eks", vec![f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "shop-web", "shop-web: 4/4 pods Ready, no restarts")]),
+                ok("slack_scanner", vec![
+                    f("hist", "alert_history", Severity::Low, None, "", "Same alert fired 3 times in the last 2 days, each from Frankfurt only, resolving on its own").with_attr("flapping", true),
+                    f("inc", "provider_incident", Severity::Info, None, "", "Monitoring vendor status: tests from Frankfurt may time out"),
+                ]),
+            ],
+            missing: vec![],
+            category: Category::Healthy,
+            cites: vec![("slack_scanner", "hist"), ("slack_scanner", "inc")],
+            not_in_text: vec![],
+        },
+        Case {
             name: "nothing answered: unknown, saying what is missing",
             alert: "[FIRING:1] Something (x)",
             results: vec![],
