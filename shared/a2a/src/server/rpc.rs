@@ -198,16 +198,11 @@ async fn send<H: AgentHandler>(
     let Begun {
         task_id,
         context_id,
+        message,
         history: earlier,
         cancel,
-        state: mut watch,
+        ..
     } = state.store.begin(req.message)?;
-    let message = state
-        .store
-        .get(&task_id, None)?
-        .history
-        .and_then(|h| h.last().cloned())
-        .ok_or(A2aError::Internal)?;
     let call = Call {
         task_id: task_id.clone(),
         context_id,
@@ -215,61 +210,90 @@ async fn send<H: AgentHandler>(
         history: earlier,
         cancel: cancel.clone(),
     };
-    let run_state = state.clone();
-    let run_id = task_id.clone();
-    let (reply_tx, reply_rx) = tokio::sync::oneshot::channel::<Option<Message>>();
-    tokio::spawn(async move {
-        let _busy = run_state.busy.start();
-        let run = AssertUnwindSafe(run_state.handler.handle(call)).catch_unwind();
-        let outcome = tokio::select! {
-            out = run => out,
-            () = cancel.cancelled() => return,
-        };
-        match outcome {
-            Ok(Outcome::Message(parts)) => {
-                let reply = Outcome::reply(Some(parts));
-                run_state
-                    .store
-                    .finish(&run_id, TaskState::Completed, Vec::new(), reply.clone());
-                let _ = reply_tx.send(reply);
-            }
-            Ok(Outcome::Task {
-                state,
-                artifacts,
-                message,
-            }) => {
-                run_state
-                    .store
-                    .finish(&run_id, state, artifacts, Outcome::reply(message));
-                let _ = reply_tx.send(None);
-            }
-            Err(_) => {
-                tracing::error!(task_id = %run_id, "agent handler panicked");
-                run_state.store.finish(
-                    &run_id,
-                    TaskState::Failed,
-                    Vec::new(),
-                    Outcome::reply(Some(vec![crate::types::Part::text("internal error")])),
-                );
-                let _ = reply_tx.send(None);
-            }
-        }
-    });
     if immediate {
+        tokio::spawn(run(state.clone(), call));
         return Ok(SendMessageResponse::Task(
             state.store.get(&task_id, history)?,
         ));
     }
-    // Blocking: wait until the task leaves WORKING (finished, interrupted, or canceled).
-    let _ = watch.wait_for(|s| *s != TaskState::Working).await;
-    if let Ok(Some(mut msg)) = reply_rx.await {
-        let task = state.store.remove(&task_id);
+    // Blocking: the run happens in this request (no hand-off between tasks), until the task
+    // leaves WORKING (finished, interrupted, or canceled). If the client goes away first, the
+    // request is dropped mid-run and the guard cancels the task: nobody waits for the answer.
+    let mut guard = CancelOnDrop {
+        state: state.clone(),
+        task_id: task_id.clone(),
+        armed: true,
+    };
+    let reply = run(state.clone(), call).await;
+    guard.armed = false;
+    if let Some(mut msg) = reply {
         msg.task_id = None;
-        msg.context_id = task.map(|t| t.context_id);
+        msg.context_id = state.store.remove(&task_id);
         return Ok(SendMessageResponse::Message(msg));
     }
     Ok(SendMessageResponse::Task(trim_history(
         state.store.get(&task_id, None)?,
         history,
     )))
+}
+
+/// Cancels a task whose blocking request was dropped before its run finished.
+struct CancelOnDrop<H: AgentHandler> {
+    state: Arc<State<H>>,
+    task_id: String,
+    armed: bool,
+}
+
+impl<H: AgentHandler> Drop for CancelOnDrop<H> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        tracing::info!(task_id = %self.task_id, "client went away before the task finished; canceling it");
+        let _ = self.state.store.cancel(&self.task_id);
+    }
+}
+
+/// Runs a task's handler to its outcome and records it; returns the reply when the handler
+/// answered with a direct message. A cancel (CancelTask) ends the run at once.
+async fn run<H: AgentHandler>(state: Arc<State<H>>, call: Call) -> Option<Message> {
+    let _busy = state.busy.start();
+    let task_id = call.task_id.clone();
+    let cancel = call.cancel.clone();
+    // Boxed: an agent's future can be large, and the request's own future (polled on a worker
+    // thread's stack) should stay small, as when the run was spawned.
+    let handled = AssertUnwindSafe(Box::pin(state.handler.handle(call))).catch_unwind();
+    let outcome = tokio::select! {
+        out = handled => out,
+        () = cancel.cancelled() => return None,
+    };
+    match outcome {
+        Ok(Outcome::Message(parts)) => {
+            let reply = Outcome::reply(Some(parts));
+            state
+                .store
+                .finish(&task_id, TaskState::Completed, Vec::new(), reply.clone());
+            reply
+        }
+        Ok(Outcome::Task {
+            state: end,
+            artifacts,
+            message,
+        }) => {
+            state
+                .store
+                .finish(&task_id, end, artifacts, Outcome::reply(message));
+            None
+        }
+        Err(_) => {
+            tracing::error!(task_id = %task_id, "agent handler panicked");
+            state.store.finish(
+                &task_id,
+                TaskState::Failed,
+                Vec::new(),
+                Outcome::reply(Some(vec![crate::types::Part::text("internal error")])),
+            );
+            None
+        }
+    }
 }

@@ -6,10 +6,9 @@ use crate::types::{
     Artifact, ListTasksRequest, ListTasksResponse, Message, Task, TaskState, TaskStatus,
 };
 use jiff::Timestamp;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -32,21 +31,78 @@ impl Default for StoreLimits {
 }
 
 struct Entry {
-    task: Task,
     seq: u64,
     touched: Instant,
-    cancel: CancellationToken,
-    state_tx: watch::Sender<TaskState>,
+    context_id: String,
+    state: TaskState,
+    timestamp: Option<Timestamp>,
+    body: Body,
+}
+
+enum Body {
+    /// A task that can still change, with its run's cancel token.
+    Live {
+        task: Box<Task>,
+        cancel: CancellationToken,
+    },
+    /// A finished task, kept as its JSON: one allocation a fraction of the parsed task's size,
+    /// parsed again only when someone asks for it.
+    Done(Box<str>),
+}
+
+impl Entry {
+    fn new(task: Task, seq: u64, cancel: CancellationToken) -> Self {
+        Self {
+            seq,
+            touched: Instant::now(),
+            context_id: task.context_id.clone(),
+            state: task.status.state,
+            timestamp: task.status.timestamp,
+            body: Body::Live {
+                task: Box::new(task),
+                cancel,
+            },
+        }
+    }
+
+    /// A copy of the task.
+    fn task(&self) -> Result<Task, A2aError> {
+        match &self.body {
+            Body::Live { task, .. } => Ok(Task::clone(task)),
+            Body::Done(json) => serde_json::from_str(json).map_err(|e| {
+                tracing::error!(error = %e, "a stored task no longer parses");
+                A2aError::Internal
+            }),
+        }
+    }
+
+    /// Sets the task's status; a finished task is compacted to JSON.
+    fn set_status(&mut self, status: TaskStatus) {
+        self.state = status.state;
+        self.timestamp = status.timestamp;
+        self.touched = Instant::now();
+        let Body::Live { task, .. } = &mut self.body else {
+            return;
+        };
+        task.status = status;
+        if self.state.is_terminal() {
+            match serde_json::to_string(task) {
+                Ok(json) => self.body = Body::Done(json.into_boxed_str()),
+                Err(e) => tracing::warn!(error = %e, "a finished task is kept uncompacted"),
+            }
+        }
+    }
 }
 
 /// What `begin` hands the runner of a task.
 pub(crate) struct Begun {
     pub task_id: String,
     pub context_id: String,
+    /// The message as stored (with its task and context ids).
+    pub message: Message,
     /// History before this message (the new message is appended in the store).
     pub history: Vec<Message>,
     pub cancel: CancellationToken,
-    pub state: watch::Receiver<TaskState>,
 }
 
 /// The tasks of one server.
@@ -57,7 +113,17 @@ pub struct TaskStore {
 
 struct Inner {
     tasks: HashMap<String, Entry>,
+    /// Task ids by their entry's `seq` (oldest first), for eviction without a full scan.
+    order: BTreeMap<u64, String>,
     seq: u64,
+}
+
+impl Inner {
+    fn remove(&mut self, task_id: &str) -> Option<Entry> {
+        let e = self.tasks.remove(task_id)?;
+        self.order.remove(&e.seq);
+        Some(e)
+    }
 }
 
 impl TaskStore {
@@ -66,6 +132,7 @@ impl TaskStore {
         Self {
             inner: Mutex::new(Inner {
                 tasks: HashMap::new(),
+                order: BTreeMap::new(),
                 seq: 0,
             }),
             limits,
@@ -95,11 +162,12 @@ impl TaskStore {
         inner.seq += 1;
         let seq = inner.seq;
         if let Some(task_id) = message.task_id.clone() {
+            let inner = &mut *inner;
             let entry = inner
                 .tasks
                 .get_mut(&task_id)
                 .ok_or_else(|| A2aError::TaskNotFound(task_id.clone()))?;
-            let state = entry.task.status.state;
+            let state = entry.state;
             if state.is_terminal() {
                 return Err(A2aError::UnsupportedOperation(format!(
                     "task {task_id} is in terminal state {}",
@@ -112,35 +180,37 @@ impl TaskStore {
                 )));
             }
             if let Some(ctx) = &message.context_id
-                && *ctx != entry.task.context_id
+                && *ctx != entry.context_id
             {
                 return Err(A2aError::InvalidParams(format!(
                     "contextId {ctx} does not match task {task_id}'s context"
                 )));
             }
-            message.context_id = Some(entry.task.context_id.clone());
-            let history = entry.task.history.clone().unwrap_or_default();
-            entry
-                .task
-                .history
+            let Body::Live { task, cancel } = &mut entry.body else {
+                return Err(A2aError::Internal);
+            };
+            message.context_id = Some(entry.context_id.clone());
+            let history = task.history.clone().unwrap_or_default();
+            task.history
                 .get_or_insert_with(Vec::new)
-                .push(message);
-            entry.task.status = TaskStatus {
+                .push(message.clone());
+            *cancel = CancellationToken::new();
+            let begun = Begun {
+                task_id: task_id.clone(),
+                context_id: entry.context_id.clone(),
+                message,
+                history,
+                cancel: cancel.clone(),
+            };
+            entry.set_status(TaskStatus {
                 state: TaskState::Working,
                 message: None,
                 timestamp: Some(now),
-            };
-            entry.touched = Instant::now();
-            entry.seq = seq;
-            entry.cancel = CancellationToken::new();
-            entry.state_tx.send_replace(TaskState::Working);
-            return Ok(Begun {
-                task_id,
-                context_id: entry.task.context_id.clone(),
-                history,
-                cancel: entry.cancel.clone(),
-                state: entry.state_tx.subscribe(),
             });
+            inner.order.remove(&entry.seq);
+            entry.seq = seq;
+            inner.order.insert(seq, task_id);
+            return Ok(begun);
         }
         let task_id = uuid::Uuid::new_v4().to_string();
         let context_id = message
@@ -149,7 +219,6 @@ impl TaskStore {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         message.task_id = Some(task_id.clone());
         message.context_id = Some(context_id.clone());
-        let (state_tx, state) = watch::channel(TaskState::Working);
         let cancel = CancellationToken::new();
         let task = Task {
             id: task_id.clone(),
@@ -160,26 +229,20 @@ impl TaskStore {
                 timestamp: Some(now),
             },
             artifacts: None,
-            history: Some(vec![message]),
+            history: Some(vec![message.clone()]),
             metadata: None,
         };
-        inner.tasks.insert(
-            task_id.clone(),
-            Entry {
-                task,
-                seq,
-                touched: Instant::now(),
-                cancel: cancel.clone(),
-                state_tx,
-            },
-        );
+        inner
+            .tasks
+            .insert(task_id.clone(), Entry::new(task, seq, cancel.clone()));
+        inner.order.insert(seq, task_id.clone());
         self.evict(&mut inner);
         Ok(Begun {
             task_id,
             context_id,
+            message,
             history: Vec::new(),
             cancel,
-            state,
         })
     }
 
@@ -195,28 +258,28 @@ impl TaskStore {
         let Some(entry) = inner.tasks.get_mut(task_id) else {
             return;
         };
-        if entry.task.status.state.is_terminal() {
+        let context_id = entry.context_id.clone();
+        let Body::Live { task, .. } = &mut entry.body else {
+            return;
+        };
+        if task.status.state.is_terminal() {
             return;
         }
         if !artifacts.is_empty() {
-            entry
-                .task
-                .artifacts
+            task.artifacts
                 .get_or_insert_with(Vec::new)
                 .extend(artifacts);
         }
         let reply = reply.map(|mut m| {
-            m.task_id = Some(entry.task.id.clone());
-            m.context_id = Some(entry.task.context_id.clone());
+            m.task_id = Some(task_id.to_owned());
+            m.context_id = Some(context_id);
             m
         });
-        entry.task.status = TaskStatus {
+        entry.set_status(TaskStatus {
             state,
             message: reply,
             timestamp: Some(Timestamp::now()),
-        };
-        entry.touched = Instant::now();
-        entry.state_tx.send_replace(state);
+        });
     }
 
     /// Cancels a task that is not finished.
@@ -226,32 +289,33 @@ impl TaskStore {
             .tasks
             .get_mut(task_id)
             .ok_or_else(|| A2aError::TaskNotFound(task_id.to_owned()))?;
-        let state = entry.task.status.state;
+        let state = entry.state;
         if state.is_terminal() {
             return Err(A2aError::TaskNotCancelable(format!(
                 "task {task_id} is already {}",
                 state_name(state)
             )));
         }
-        entry.cancel.cancel();
-        entry.task.status = TaskStatus {
+        if let Body::Live { cancel, .. } = &entry.body {
+            cancel.cancel();
+        }
+        entry.set_status(TaskStatus {
             state: TaskState::Canceled,
             message: None,
             timestamp: Some(Timestamp::now()),
-        };
-        entry.touched = Instant::now();
-        entry.state_tx.send_replace(TaskState::Canceled);
-        Ok(entry.task.clone())
+        });
+        entry.task()
     }
 
-    /// Removes a task (a blocking call answered with a direct message keeps no task).
-    pub(crate) fn remove(&self, task_id: &str) -> Option<Task> {
-        self.lock().tasks.remove(task_id).map(|e| e.task)
+    /// Removes a task (a blocking call answered with a direct message keeps no task); returns
+    /// its context id.
+    pub(crate) fn remove(&self, task_id: &str) -> Option<String> {
+        self.lock().remove(task_id).map(|e| e.context_id)
     }
 
     /// True for a finished task past its TTL: invisible at once, reclaimed by the next sweep.
     fn expired(&self, e: &Entry, now: Instant) -> bool {
-        e.task.status.state.is_terminal() && now.duration_since(e.touched) > self.limits.ttl
+        e.state.is_terminal() && now.duration_since(e.touched) > self.limits.ttl
     }
 
     /// A copy of a task with at most `history_length` history messages (`None`: all).
@@ -263,7 +327,7 @@ impl TaskStore {
             .get(task_id)
             .filter(|e| !self.expired(e, now))
             .ok_or_else(|| A2aError::TaskNotFound(task_id.to_owned()))?;
-        Ok(trim_history(entry.task.clone(), history_length))
+        Ok(trim_history(entry.task()?, history_length))
     }
 
     /// `ListTasks`: filtered, newest status first, cursor-paged.
@@ -284,35 +348,31 @@ impl TaskStore {
         };
         let inner = self.lock();
         let now = Instant::now();
-        let mut rows: Vec<(i128, &Entry)> = inner
+        let mut rows: Vec<(i128, &str, &Entry)> = inner
             .tasks
-            .values()
-            .filter(|e| !self.expired(e, now))
-            .filter(|e| {
-                req.context_id
-                    .as_ref()
-                    .is_none_or(|c| *c == e.task.context_id)
-            })
-            .filter(|e| req.status.is_none_or(|s| s == e.task.status.state))
-            .filter(|e| {
+            .iter()
+            .filter(|(_, e)| !self.expired(e, now))
+            .filter(|(_, e)| req.context_id.as_ref().is_none_or(|c| *c == e.context_id))
+            .filter(|(_, e)| req.status.is_none_or(|s| s == e.state))
+            .filter(|(_, e)| {
                 req.status_timestamp_after
-                    .is_none_or(|after| e.task.status.timestamp.is_some_and(|t| t >= after))
+                    .is_none_or(|after| e.timestamp.is_some_and(|t| t >= after))
             })
-            .map(|e| (e.task.status.timestamp.map_or(0, |t| t.as_nanosecond()), e))
+            .map(|(id, e)| (e.timestamp.map_or(0, |t| t.as_nanosecond()), id.as_str(), e))
             .collect();
-        rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.task.id.cmp(&a.1.task.id)));
+        rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(a.1)));
         let total = rows.len();
         let start = match &cursor {
             Some((ts, id)) => rows
                 .iter()
-                .position(|(t, e)| (*t, e.task.id.as_str()) < (*ts, id.as_str()))
+                .position(|(t, i, _)| (*t, *i) < (*ts, id.as_str()))
                 .unwrap_or(total),
             None => 0,
         };
-        let page: Vec<&(i128, &Entry)> = rows.iter().skip(start).take(page_size as usize).collect();
+        let page = &rows[start.min(total)..(start + page_size as usize).min(total)];
         let next = if start + page.len() < total {
             page.last()
-                .map(|(t, e)| encode_cursor(*t, &e.task.id))
+                .map(|(t, id, _)| encode_cursor(*t, id))
                 .unwrap_or_default()
         } else {
             String::new()
@@ -320,16 +380,16 @@ impl TaskStore {
         let include_artifacts = req.include_artifacts.unwrap_or(false);
         let tasks = page
             .iter()
-            .map(|(_, e)| {
-                let mut t = trim_history(e.task.clone(), history);
+            .map(|(_, _, e)| {
+                let mut t = trim_history(e.task()?, history);
                 if include_artifacts {
                     t.artifacts.get_or_insert_with(Vec::new);
                 } else {
                     t.artifacts = None;
                 }
-                t
+                Ok(t)
             })
-            .collect();
+            .collect::<Result<Vec<Task>, A2aError>>()?;
         Ok(ListTasksResponse {
             tasks,
             next_page_token: next,
@@ -339,31 +399,35 @@ impl TaskStore {
     }
 
     fn evict(&self, inner: &mut Inner) {
-        // The TTL sweep walks every task, so it runs every 64th insert (and whenever the cap is
-        // exceeded) rather than on each request.
-        if inner.seq.is_multiple_of(64) || inner.tasks.len() > self.limits.max_tasks {
+        // The TTL sweep walks every task, so it runs every 64th insert rather than on each
+        // request (expired tasks are invisible at once; the cap below holds in between).
+        if inner.seq.is_multiple_of(64) {
             let now = Instant::now();
-            let ttl = self.limits.ttl;
-            inner.tasks.retain(|_, e| {
-                !(e.task.status.state.is_terminal() && now.duration_since(e.touched) > ttl)
-            });
+            let expired: Vec<String> = inner
+                .tasks
+                .iter()
+                .filter(|(_, e)| self.expired(e, now))
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in expired {
+                inner.remove(&id);
+            }
         }
         while inner.tasks.len() > self.limits.max_tasks {
             // Oldest finished task first; if every task is still running, the oldest of all.
             let victim = inner
-                .tasks
-                .iter()
-                .filter(|(_, e)| e.task.status.state.is_terminal())
-                .min_by_key(|(_, e)| e.seq)
-                .or_else(|| inner.tasks.iter().min_by_key(|(_, e)| e.seq))
-                .map(|(id, _)| id.clone());
-            match victim {
-                Some(id) => {
-                    if let Some(e) = inner.tasks.remove(&id) {
-                        e.cancel.cancel();
-                    }
-                }
-                None => break,
+                .order
+                .values()
+                .find(|id| inner.tasks.get(*id).is_some_and(|e| e.state.is_terminal()))
+                .or_else(|| inner.order.values().next())
+                .cloned();
+            let Some(id) = victim else { break };
+            if let Some(Entry {
+                body: Body::Live { cancel, .. },
+                ..
+            }) = inner.remove(&id)
+            {
+                cancel.cancel();
             }
         }
     }
