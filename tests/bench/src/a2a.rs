@@ -59,9 +59,9 @@ pub async fn run(
     ];
     let client = reqwest::Client::new();
     println!(
-        "| target | requests/s | p50 ms | p99 ms | errors | RSS after load MiB | peak RSS MiB |"
+        "| target | requests/s | p50 ms | p99 ms | errors | RSS after load MiB | peak RSS MiB | private (anon) MiB |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     let mut results = Vec::new();
     for c in &contestants {
         let mut child = procs::spawn(&c.program, &c.args)?;
@@ -81,18 +81,19 @@ pub async fn run(
             Duration::from_secs(seconds),
         )
         .await?;
-        let (rss, peak) = procs::rss_mib(child.id().unwrap_or(0)).unwrap_or((f64::NAN, f64::NAN));
+        let mem = procs::rss_mib(child.id().unwrap_or(0)).unwrap_or(procs::Mem::UNKNOWN);
         println!(
-            "| {} | {:.0} | {:.2} | {:.2} | {} | {:.1} | {:.1} |",
+            "| {} | {:.0} | {:.2} | {:.2} | {} | {:.1} | {:.1} | {:.1} |",
             c.name,
             m.rps(),
             m.ms(0.5),
             m.ms(0.99),
             m.errors,
-            rss,
-            peak
+            mem.rss,
+            mem.peak,
+            mem.anon
         );
-        results.push((m, peak));
+        results.push((m, mem));
         child.kill().await.ok();
     }
     let (h, a, p) = (&results[0], &results[1], &results[2]);
@@ -107,8 +108,9 @@ pub async fn run(
         h.0.rps() / p.0.rps()
     );
     println!(
-        "- harness peak RSS / Python agent peak RSS: **{:.3}** (target ≤ 0.10)",
-        h.1 / p.1
+        "- harness peak RSS / Python agent peak RSS: **{:.3}** (target ≤ 0.10); private (anonymous) memory after load: {:.3}",
+        h.1.peak / p.1.peak,
+        h.1.anon / p.1.anon
     );
     println!(
         "- load: {concurrency} concurrent keep-alive connections, 2 s warm-up, {seconds} s measured, one target at a time"

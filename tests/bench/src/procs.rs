@@ -51,8 +51,28 @@ pub async fn wait_ready(
     }
 }
 
-/// Resident set size (and its peak) of a process, in MiB, from /proc.
-pub fn rss_mib(pid: u32) -> anyhow::Result<(f64, f64)> {
+/// A process's memory, in MiB, from /proc.
+#[derive(Debug, Clone, Copy)]
+pub struct Mem {
+    /// Resident set size now (`VmRSS`): private memory plus the mapped files (the binary and
+    /// its shared libraries) it has touched.
+    pub rss: f64,
+    /// The peak resident set size (`VmHWM`).
+    pub peak: f64,
+    /// Private anonymous memory now (`RssAnon`): the heap and stacks, without mapped files.
+    pub anon: f64,
+}
+
+impl Mem {
+    pub const UNKNOWN: Mem = Mem {
+        rss: f64::NAN,
+        peak: f64::NAN,
+        anon: f64::NAN,
+    };
+}
+
+/// A process's memory, in MiB, from /proc.
+pub fn rss_mib(pid: u32) -> anyhow::Result<Mem> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let field = |name: &str| -> f64 {
         status
@@ -62,5 +82,9 @@ pub fn rss_mib(pid: u32) -> anyhow::Result<(f64, f64)> {
             .and_then(|kb| kb.parse::<f64>().ok())
             .map_or(f64::NAN, |kb| kb / 1024.0)
     };
-    Ok((field("VmRSS:"), field("VmHWM:")))
+    Ok(Mem {
+        rss: field("VmRSS:"),
+        peak: field("VmHWM:"),
+        anon: field("RssAnon:"),
+    })
 }

@@ -22,7 +22,7 @@ pub async fn run(bin_dir: &Path, runs: usize) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(300)).await;
         rss.push(
             procs::rss_mib(child.id().unwrap_or(0))
-                .map(|r| r.0)
+                .map(|m| m.rss)
                 .unwrap_or(f64::NAN),
         );
         child.kill().await.ok();
