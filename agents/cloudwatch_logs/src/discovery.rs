@@ -4,8 +4,11 @@
 //! Matching is token-aware (a keyword must sit between separators in the group name, so `orders`
 //! matches `/aws/rds/instance/orders-db/postgresql` but not `/app/reorders`) and weighted (a
 //! workload or function name counts more than a namespace; `api`, `prod`, `aws` … count nothing).
+//! When nothing matches whole, [`probe`] looks inside shared groups and then [`stems`] matches
+//! meaningful name tokens (an alarm's `refund-requests-dlq-depth` → `refund`).
 
 pub mod probe;
+pub mod stems;
 mod target;
 
 pub use target::{Keyword, KeywordKind, Target, workload_of};

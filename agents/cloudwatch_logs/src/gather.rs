@@ -4,7 +4,7 @@
 
 use crate::analyzers::{Activity, DbConnections, LambdaStats, SourceActivity};
 use crate::client::{LogsClient, LogsError};
-use crate::discovery::{Candidate, GroupInfo, Target, contains_token, probe, select};
+use crate::discovery::{Candidate, GroupInfo, Target, contains_token, probe, select, stems};
 use crate::query::{self, QueryRun, baseline_of, rows_to_records, stats_rows};
 use crate::records::{LogRecord, lambda_function};
 use regex::Regex;
@@ -31,7 +31,8 @@ pub struct Discovery {
 }
 
 /// Lists up to `max_scan` groups and picks at most `cap` for the target; when none is named
-/// after it, looks inside the shared groups for its lines over `window` and its baseline.
+/// after it, looks inside the shared groups for its lines over `window` and its baseline, and
+/// failing that takes the groups sharing a meaningful name stem with it.
 pub async fn discover(
     client: &LogsClient,
     target: &Target,
@@ -70,6 +71,9 @@ pub async fn discover(
                 .filter_map(|(g, nums)| Some((g, nums.first()?.1)))
                 .collect();
             found.chosen = probe::candidates(&rows, &names, &found.listed, cap);
+            let room = cap.saturating_sub(found.chosen.len());
+            let nodes = probe::node_groups(&found.chosen, &found.listed, room);
+            found.chosen.extend(nodes);
             found.probe_problem = run.problem.clone();
             tracing::info!(
                 groups = groups.len(),
@@ -78,6 +82,12 @@ pub async fn discover(
                 "log_group_probe"
             );
             found.probed = groups;
+        }
+    }
+    if found.chosen.is_empty() {
+        found.chosen = stems::candidates(target, &found.listed, cap);
+        if !found.chosen.is_empty() {
+            tracing::info!(groups = found.chosen.len(), "log_groups_by_stem");
         }
     }
     Ok(found)

@@ -144,15 +144,17 @@ impl CloudWatchLogsAgent {
                 chosen,
                 ..Default::default()
             },
+            // Boxed: the gathering futures are large, and a server may poll this one deep in
+            // its own stack (a debug build would overflow a worker's 2 MiB).
             None => {
-                gather::discover(
+                Box::pin(gather::discover(
                     client,
                     &target,
                     self.settings.max_groups_scanned,
                     self.settings.max_groups_queried,
                     window,
                     deadline,
-                )
+                ))
                 .await?
             }
         };
@@ -172,7 +174,7 @@ impl CloudWatchLogsAgent {
         }
         let default_query = query::error_query();
         let q = query.unwrap_or(&default_query);
-        let g = gather::gather(
+        let g = Box::pin(gather::gather(
             client,
             &found.listed,
             &chosen,
@@ -180,7 +182,7 @@ impl CloudWatchLogsAgent {
             window,
             q,
             deadline,
-        )
+        ))
         .await;
         input.groups = g.groups;
         input.records = g.records;
@@ -296,7 +298,7 @@ impl Executor for CloudWatchLogsAgent {
     }
 
     async fn investigate(&self, job: Job<AlertContext>) -> Answer {
-        Answer::Result(self.run_investigation(&job).await)
+        Answer::Result(Box::pin(self.run_investigation(&job)).await)
     }
 
     async fn snapshot(&self, job: Job<SnapshotRequest>) -> Answer {
@@ -306,6 +308,6 @@ impl Executor for CloudWatchLogsAgent {
                 .checked_sub(ANSWER_RESERVE)
                 .unwrap_or(job.deadline.0),
         );
-        Answer::Snapshot(snapshot::capture(self, &job.request, work).await)
+        Answer::Snapshot(Box::pin(snapshot::capture(self, &job.request, work)).await)
     }
 }

@@ -9,9 +9,24 @@ use sremesh_agent::Deadline;
 use sremesh_core::TimeWindow;
 use std::time::Duration;
 
+/// Words of a change announced in an application's own log: a feature flag updated or
+/// toggled, configuration reloaded or applied (see [`crate::analyzers::changes`]).
+macro_rules! change_words {
+    () => {
+        "flag.{0,40}(updat|chang|toggl|enabl|disabl|switch|turned|flipp)|(updat|chang|toggl|enabl|disabl|flipp)\\w* (feature )?flag|(config|configuration|settings).{0,20}(reload|updat|chang|appl)|reload\\w* (config|configuration|settings)"
+    };
+}
+
+/// The change-event words alone (the same alternation the default query adds).
+pub const CHANGE_REGEX: &str = concat!("(?i)(", change_words!(), ")");
+
 /// The error-ish words the default query keeps (a superset: the analyzers decide what is an
 /// error line). The sandbox and the service both accept this regex.
-pub const ERROR_REGEX: &str = "(?i)(error|exception|fail|fatal|panic|traceback|timed out|timeout|refused|denied|forbidden|unauthorized|not authorized|throttl|too many|rate exceeded|out of memory|oom|killed|exit code|unavailable|unreachable|no such host|name resolution|name or service|getaddrinfo|nxdomain|misbehaving|could not|cannot|unable to|x509|certificate|expired|ssl|handshake|invalid|malformed|unexpected|deserializ|parse error|dead.letter|dlq|reserved|max_connections|pool|deadline exceeded|econn|enotfound|eai_again|connection reset|connection closed|broken pipe|no space left|disk full|segfault|segmentation|sigsegv|nullpointer|nil pointer|undefined|bad gateway|upstream|evict|back-off|crash|slow)";
+pub const ERROR_REGEX: &str = concat!(
+    "(?i)(error|exception|fail|fatal|panic|traceback|timed out|timeout|refused|denied|forbidden|unauthorized|not authorized|throttl|too many|rate exceeded|out of memory|oom|killed|exit code|unavailable|unreachable|no such host|name resolution|name or service|getaddrinfo|nxdomain|misbehaving|could not|cannot|unable to|x509|certificate|expired|ssl|handshake|invalid|malformed|unexpected|deserializ|parse error|dead.letter|dlq|reserved|max_connections|pool|deadline exceeded|econn|enotfound|eai_again|connection reset|connection closed|broken pipe|no space left|disk full|segfault|segmentation|sigsegv|nullpointer|nil pointer|undefined|bad gateway|upstream|evict|back-off|crash|slow|too many open files|emfile|read.only|readonly|notwritableprimary|used before issued|not yet valid|in the future|skew|synchroni[sz]|system clock|etcd|took too long|leader changed|validation|must be|schema version|poison|",
+    change_words!(),
+    ")"
+);
 
 /// Most rows one Insights query returns.
 pub const MAX_ROWS: i32 = 10_000;
@@ -49,7 +64,7 @@ pub fn db_connections_query() -> String {
 }
 
 /// FilterLogEvents' error pattern (case-sensitive terms, any of them).
-pub const ERROR_FILTER_PATTERN: &str = "?ERROR ?Error ?error ?FATAL ?Fatal ?fatal ?Exception ?exception ?panic ?Traceback ?fail ?Fail ?FAIL ?timeout ?Timeout ?\"timed out\" ?\"Timed out\" ?refused ?denied ?Denied ?forbidden ?Forbidden ?throttl ?Throttl ?\"too many\" ?\"Too many\" ?\"Rate exceeded\" ?\"out of memory\" ?OutOfMemory ?OOMKilled ?unavailable ?Unavailable ?\"no such host\" ?\"name resolution\" ?\"could not\" ?\"Could not\" ?cannot ?Cannot ?\"unable to\" ?\"Unable to\" ?x509 ?expired ?ECONN ?ENOTFOUND ?EAI_AGAIN ?ETIMEDOUT ?\"connection reset\" ?\"broken pipe\" ?\"no space left\" ?evict ?Evict ?crash ?Crash ?slow";
+pub const ERROR_FILTER_PATTERN: &str = "?ERROR ?Error ?error ?FATAL ?Fatal ?fatal ?Exception ?exception ?panic ?Traceback ?fail ?Fail ?FAIL ?timeout ?Timeout ?\"timed out\" ?\"Timed out\" ?refused ?denied ?Denied ?forbidden ?Forbidden ?throttl ?Throttl ?\"too many\" ?\"Too many\" ?\"Rate exceeded\" ?\"out of memory\" ?OutOfMemory ?OOMKilled ?unavailable ?Unavailable ?\"no such host\" ?\"name resolution\" ?\"could not\" ?\"Could not\" ?cannot ?Cannot ?\"unable to\" ?\"Unable to\" ?x509 ?expired ?ECONN ?ENOTFOUND ?EAI_AGAIN ?ETIMEDOUT ?\"connection reset\" ?\"broken pipe\" ?\"no space left\" ?evict ?Evict ?crash ?Crash ?slow ?\"open files\" ?\"read-only\" ?READONLY ?\"before issued\" ?\"not yet valid\" ?synchronise ?etcdserver ?\"too long\" ?Validation ?\"must be\" ?\"schema version\" ?\"flag updated\" ?\"flag changed\" ?reloaded";
 
 /// How a query run ended.
 #[derive(Debug, Clone)]
@@ -346,6 +361,17 @@ mod tests {
             "Eviction manager: attempting to reclaim ephemeral-storage",
             "Back-off restarting failed container",
             "level=ERROR msg=boom",
+            "accept4: too many open files",
+            "PSQLException: ERROR: cannot execute UPDATE in a read-only transaction",
+            "READONLY You can't write against a read only replica.",
+            "token has invalid claims: token used before issued",
+            "The token is not yet valid (iat)",
+            "chronyd[90]: Can't synchronise: no selectable sources",
+            "System clock wrong by 12.5 seconds",
+            "etcdserver: leader changed",
+            "apply request took too long",
+            "ValidationError: quantity must be positive",
+            "unknown schema version v9 for type=order.created",
         ];
         for line in lines {
             assert!(re.is_match(line), "the default query misses {line:?}");
@@ -359,6 +385,34 @@ mod tests {
             );
         }
         assert!(!re.is_match(r#"{"log":"GET / 200","stream":"stdout"}"#));
+    }
+
+    /// Changes an application announces are fetched too (they are not errors), and only those.
+    #[test]
+    fn the_error_query_fetches_announced_changes() {
+        let re = regex::Regex::new(ERROR_REGEX).unwrap();
+        let change = regex::Regex::new(CHANGE_REGEX).unwrap();
+        let cases = [
+            (
+                r#"{"msg":"flag updated","flag":"new-checkout","old":false,"new":true}"#,
+                true,
+            ),
+            ("INFO feature flag dark-mode toggled from off to on", true),
+            ("unleash: enabled flag promo-banner", true),
+            ("INFO configuration reloaded from /etc/app.yaml", true),
+            ("reloading config after SIGHUP", true),
+            (
+                r#"{"msg":"quote","flag.new-pricing":false,"total":12}"#,
+                false,
+            ),
+            ("GET /healthz 200", false),
+        ];
+        for (line, wanted) in cases {
+            assert_eq!(change.is_match(line), wanted, "{line}");
+            if wanted {
+                assert!(re.is_match(line), "the default query misses {line:?}");
+            }
+        }
     }
 
     #[test]

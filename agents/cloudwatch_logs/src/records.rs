@@ -39,6 +39,8 @@ pub struct LogRecord {
     /// The workload (Deployment/StatefulSet name from the pod), Lambda function, database
     /// instance, control-plane component or systemd unit that wrote the line.
     pub service: Option<String>,
+    /// The node (host) that wrote it or ran the pod that did, when the event says.
+    pub node: Option<String>,
     pub level: Option<Level>,
 }
 
@@ -50,6 +52,19 @@ static COMPONENT_STREAM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([a-z][a-z\-]*[a-z])-[0-9a-f]{12,}$").expect("static regex"));
 static KEYED_LEVEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\blevel"?\s*[=:]\s*"?([a-z]+|\d{2})\b"#).expect("static regex")
+});
+/// `Mar 26 11:09:34 ip-10-0-3-77 chronyd[1102]: message` (RFC 3164 syslog).
+static SYSLOG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2} (\S+) ([A-Za-z][\w.\-/]*?)(?:\[\d+\])?: ",
+    )
+    .expect("static regex")
+});
+/// The node in a Container Insights host/dataplane/application stream name
+/// (`ip-10-0-3-77.ec2.internal-host.messages`, `kubelet.service-ip-10-0-3-77.ec2.internal`).
+static NODE_STREAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:([a-z0-9][a-z0-9.\-]*?)-(?:application|host|dataplane)\.|[a-z\-]+(?:\.service)?-((?:ip|i)-[a-z0-9][a-z0-9.\-]*)$)")
+        .expect("static regex")
 });
 static KLOG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([EFWID])\d{4} \d{2}:\d{2}").expect("static regex"));
@@ -123,6 +138,7 @@ impl LogRecord {
         let mut pod = None;
         let mut namespace = None;
         let mut service = None;
+        let mut node = None;
         let mut text = message;
         let parsed: Option<Value> = message
             .trim_start()
@@ -137,12 +153,26 @@ impl LogRecord {
                 service = str_at(v, &["kubernetes", "labels", "app"])
                     .or_else(|| str_at(v, &["kubernetes", "labels", "app.kubernetes.io/name"]))
                     .map(str::to_owned);
+                node = str_at(v, &["kubernetes", "host"]).map(str::to_owned);
             } else if let Some(m) = str_at(v, &["message"]) {
                 // Container Insights dataplane / host groups: journald JSON.
                 text = m;
                 service =
                     str_at(v, &["systemd_unit"]).map(|u| u.trim_end_matches(".service").to_owned());
+                node = str_at(v, &["hostname"])
+                    .or_else(|| str_at(v, &["host"]))
+                    .map(str::to_owned);
             }
+        }
+        // A host's syslog line names its host and program.
+        if let Some(c) = SYSLOG.captures(text) {
+            node = node.or_else(|| Some(c[1].to_owned()));
+            service = service.or_else(|| Some(c[2].to_owned()));
+        }
+        if node.is_none()
+            && let Some(c) = NODE_STREAM.captures(stream)
+        {
+            node = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str().to_owned());
         }
         if pod.is_none()
             && let Some(c) = CI_STREAM.captures(stream)
@@ -170,6 +200,7 @@ impl LogRecord {
             pod,
             namespace,
             service,
+            node,
             level,
         }
     }

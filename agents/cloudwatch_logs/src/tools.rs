@@ -77,14 +77,15 @@ async fn discover(
         .client()
         .map_err(|r| ToolError::Unavailable(r.to_owned()))?;
     let s = agent.settings();
-    let found = crate::gather::discover(
+    // Boxed like `analyze`'s: a large future polled deep in the server's stack.
+    let found = Box::pin(crate::gather::discover(
         client,
         &target,
         s.max_groups_scanned,
         s.max_groups_queried,
         window,
         deadline,
-    )
+    ))
     .await
     .map_err(|e| ToolError::Unavailable(e.to_string()))?;
     let mut out = ToolOutput {

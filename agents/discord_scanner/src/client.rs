@@ -9,19 +9,6 @@ use sremesh_chatscan::{Channel, ChatMessage, ChatSource, Identity, Listing};
 use sremesh_core::{Platform, SecretSource, TimeWindow};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
-
-/// Retries of each Discord call: short enough that several fit in an investigation's deadline
-/// (which bounds every call anyway).
-pub fn retry_policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        budget: Duration::from_secs(10),
-        attempt_timeout: Duration::from_secs(5),
-        min_delay: Duration::from_millis(200),
-        max_delay: Duration::from_secs(2),
-    }
-}
 
 /// Discord, read-only, for the scanner.
 #[derive(Debug, Clone)]
@@ -154,5 +141,32 @@ impl ChatSource for DiscordSource {
         _cap: usize,
     ) -> Result<Listing<ChatMessage>, ApiError> {
         Ok(Listing::default())
+    }
+}
+
+impl sremesh_chatscan::agent::Platform for DiscordSource {
+    const ID: &'static str = crate::ID;
+    const PLATFORM: Platform = Platform::Discord;
+    const NAME: &'static str = "Discord";
+    const SCAN_TOOL: &'static str = crate::tools::SCAN;
+    const TOKEN_VAR: &'static str = "DISCORD_BOT_TOKEN";
+    const URL_VAR: &'static str = "DISCORD_API_URL";
+    const DEFAULT_URL: &'static str = sremesh_chat::DiscordApi::DEFAULT_BASE_URL;
+
+    fn connect(
+        api_url: &str,
+        token: Arc<dyn SecretSource>,
+        retry: RetryPolicy,
+        page: Option<usize>,
+    ) -> Result<Self, ApiError> {
+        Self::new(api_url, token, retry, page)
+    }
+
+    async fn snapshot(
+        agent: &crate::DiscordScanner,
+        req: &sremesh_core::SnapshotRequest,
+        deadline: sremesh_agent::Deadline,
+    ) -> sremesh_core::SnapshotReport {
+        crate::snapshot::capture(agent, req, deadline).await
     }
 }

@@ -25,10 +25,8 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let setup = sremesh_agent::Setup::new(sremesh_discord_scanner::ID, &args.agent)?;
     let config = &setup.loaded.config;
-    let mut settings = sremesh_discord_scanner::Settings {
-        api_url: args.discord_api_url,
-        ..Default::default()
-    };
+    let mut settings = sremesh_discord_scanner::settings();
+    settings.api_url = args.discord_api_url;
     settings.scan.max_channels = config.investigation.max_channels;
     settings.scan.max_messages = args.max_messages;
     settings.scan.watch_channels = config

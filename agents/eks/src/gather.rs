@@ -1,8 +1,9 @@
 //! Reads what the analyzers need, concurrently and each call within the job's budget: the
 //! target's workloads, pods, ReplicaSets (a Job's or CronJob's runs: [`jobs`]), events,
-//! Services/Endpoints, PVCs, quotas, HPAs, nodes and their events, the kube-system add-ons
-//! ([`addons`]) and container logs ([`logs`]) — or, with no target, a capped cluster-wide
-//! triage. Failed calls are recorded, never fatal.
+//! Services/Endpoints (EndpointSlices, Ingresses and NetworkPolicies: [`network`]), PVCs,
+//! quotas, HPAs, nodes and their events, the kube-system add-ons ([`addons`]) and container logs
+//! ([`logs`]) — or, with no target, a capped cluster-wide triage. Failed calls are recorded,
+//! never fatal.
 
 use crate::analyzers::{Mode, Scene, Unit, Workload, facts};
 use crate::client::{Kube, KubeError};
@@ -25,6 +26,7 @@ use std::time::Duration;
 mod addons;
 mod jobs;
 mod logs;
+mod network;
 
 use logs::read_logs;
 
@@ -291,14 +293,24 @@ async fn gather_target(
     let per_ns = join_all(namespaces.iter().map(|ns| {
         let lp = lp.clone();
         async move {
-            tokio::join!(
-                kube.list::<Event>(Some(ns), &lp, b.left()),
-                kube.list::<Service>(Some(ns), &lp, b.left()),
-                kube.list::<Endpoints>(Some(ns), &lp, b.left()),
-                kube.list::<PersistentVolumeClaim>(Some(ns), &lp, b.left()),
-                kube.list::<ResourceQuota>(Some(ns), &lp, b.left()),
-                kube.list::<HorizontalPodAutoscaler>(Some(ns), &lp, b.left()),
-            )
+            let mut net_acc = Acc {
+                scanned: Vec::new(),
+                errors: Vec::new(),
+            };
+            let (lists, net) = tokio::join!(
+                async {
+                    tokio::join!(
+                        kube.list::<Event>(Some(ns), &lp, b.left()),
+                        kube.list::<Service>(Some(ns), &lp, b.left()),
+                        kube.list::<Endpoints>(Some(ns), &lp, b.left()),
+                        kube.list::<PersistentVolumeClaim>(Some(ns), &lp, b.left()),
+                        kube.list::<ResourceQuota>(Some(ns), &lp, b.left()),
+                        kube.list::<HorizontalPodAutoscaler>(Some(ns), &lp, b.left()),
+                    )
+                },
+                network::read(kube, ns, b, &mut net_acc),
+            );
+            (lists, net, net_acc)
         }
     }));
     let mut addon_acc = Acc {
@@ -343,8 +355,13 @@ async fn gather_target(
         scene.replica_sets.extend(rss);
         scene.units.push(unit);
     }
-    for (ns, (ev, svc, ep, pvc, q, hpa)) in namespaces.iter().zip(per_ns) {
+    for (ns, ((ev, svc, ep, pvc, q, hpa), net, net_acc)) in namespaces.iter().zip(per_ns) {
         acc.scanned.push(format!("events/{ns}"));
+        acc.scanned.extend(net_acc.scanned);
+        acc.errors.extend(net_acc.errors);
+        scene.endpoint_slices.extend(net.slices);
+        scene.ingresses.extend(net.ingresses);
+        scene.network_policies.extend(net.policies);
         scene.events.extend(acc.take(ev).unwrap_or_default());
         scene.services.extend(acc.take(svc).unwrap_or_default());
         scene.endpoints.extend(acc.take(ep).unwrap_or_default());

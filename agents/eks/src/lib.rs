@@ -1,10 +1,12 @@
 //! The EKS / Kubernetes specialist (`sremesh-eks`): resolves the alert's workload (Deployment,
 //! StatefulSet, DaemonSet, Job, CronJob, pod), gathers its state read-only (pods, events,
-//! current and previous logs, owners, rollout and run history, HPAs, nodes, Services, PVCs,
-//! quotas, kube-system add-ons) and runs deterministic analyzers that turn it into typed
-//! findings — OOMKilled, crash loops with their terminal error, failed Jobs, image pulls, missing
-//! config, scheduling, quota, probes, HPAs and add-ons, nodes and reboots, evictions, rollouts,
-//! log signatures, and "healthy now" or "recovered".
+//! current and previous logs, owners, rollout and run history, HPAs, nodes, Services,
+//! Endpoints/EndpointSlices, Ingresses, NetworkPolicies, PVCs, quotas, kube-system add-ons) and
+//! runs deterministic analyzers that turn it into typed findings — OOMKilled (recurring too),
+//! crash loops with their terminal error, failed Jobs, image pulls, missing config, scheduling,
+//! quota, probes, Services that route nowhere, egress a NetworkPolicy blocks, HPAs and add-ons,
+//! the API server failing its clients, nodes and reboots, evictions, rollouts, log signatures,
+//! and "healthy now" or "recovered".
 //!
 //! * [`client`]: the read-only kube client (kubeconfig, in-cluster, or EKS with an STS token).
 //! * [`target`] / [`resolve`]: the alert's target, from text to workloads.

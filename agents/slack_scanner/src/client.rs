@@ -7,19 +7,6 @@ use sremesh_chat::{ApiError, RetryPolicy};
 use sremesh_chatscan::{Channel, ChatMessage, ChatSource, Identity, Listing};
 use sremesh_core::{Platform, SecretSource, TimeWindow};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
-
-/// Retries of each Slack call: short enough that several fit in an investigation's deadline
-/// (which bounds every call anyway).
-pub fn retry_policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        budget: Duration::from_secs(10),
-        attempt_timeout: Duration::from_secs(5),
-        min_delay: Duration::from_millis(200),
-        max_delay: Duration::from_secs(2),
-    }
-}
 
 /// Slack, read-only, for the scanner.
 #[derive(Debug, Clone)]
@@ -173,5 +160,32 @@ impl ChatSource for SlackSource {
                 .collect(),
             truncated: w.truncated,
         })
+    }
+}
+
+impl sremesh_chatscan::agent::Platform for SlackSource {
+    const ID: &'static str = crate::ID;
+    const PLATFORM: Platform = Platform::Slack;
+    const NAME: &'static str = "Slack";
+    const SCAN_TOOL: &'static str = crate::tools::SCAN;
+    const TOKEN_VAR: &'static str = "SLACK_BOT_TOKEN";
+    const URL_VAR: &'static str = "SLACK_API_URL";
+    const DEFAULT_URL: &'static str = sremesh_chat::SlackApi::DEFAULT_BASE_URL;
+
+    fn connect(
+        api_url: &str,
+        token: Arc<dyn SecretSource>,
+        retry: RetryPolicy,
+        page: Option<usize>,
+    ) -> Result<Self, ApiError> {
+        Self::new(api_url, token, retry, page)
+    }
+
+    async fn snapshot(
+        agent: &crate::SlackScanner,
+        req: &sremesh_core::SnapshotRequest,
+        deadline: sremesh_agent::Deadline,
+    ) -> sremesh_core::SnapshotReport {
+        crate::snapshot::capture(agent, req, deadline).await
     }
 }

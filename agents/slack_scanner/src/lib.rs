@@ -4,124 +4,26 @@
 //! deploy and change announcements (with versions and minutes before the alert), people
 //! reporting impact, and who is already on it.
 //!
-//! Module map: [`client`] (the Slack adapter of the shared scan), [`analyzers`] (the shared
-//! analyzers of `sremesh-chatscan`), [`tools`] (one tool per skill), [`snapshot`]
-//! (`/sre-snapshot`). The analysis itself lives in `sremesh-chatscan`, shared with the Discord
-//! scanner.
+//! Module map: [`client`] (the Slack adapter of the shared scan, and its [`Platform`]
+//! implementation), [`analyzers`] (the shared analyzers of `sremesh-chatscan`), [`tools`] (one
+//! tool per skill), [`snapshot`] (`/sre-snapshot`). The agent, its tools and the analysis live
+//! in `sremesh-chatscan`, shared with the Discord scanner.
 
 pub mod analyzers;
 pub mod client;
 pub mod snapshot;
 pub mod tools;
 
-use client::SlackSource;
-use sremesh_agent::{Answer, Deadline, Executor, Job};
-use sremesh_chat::RetryPolicy;
-use sremesh_chatscan::ScanSettings;
-use sremesh_core::{AgentResult, AlertContext, SecretSource, SnapshotRequest};
-use std::sync::Arc;
+pub use client::SlackSource;
+pub use sremesh_chatscan::agent::{Platform, Settings};
 
 /// The agent id.
 pub const ID: &str = "slack_scanner";
 
-/// Typed settings, read from the environment and config.yaml by `main`.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// The bot token (`SLACK_BOT_TOKEN`); `None`: every answer is `unhealthy`.
-    pub token: Option<Arc<dyn SecretSource>>,
-    /// The Web API base (`SLACK_API_URL`, default `https://slack.com/api`).
-    pub api_url: String,
-    /// Channels, caps and the answer reserve of a scan.
-    pub scan: ScanSettings,
-    /// Timeouts and retries of each call.
-    pub retry: RetryPolicy,
-    /// History page size override (tests; default Slack's 200).
-    pub page_size: Option<usize>,
-}
+/// The Slack scanner: the shared chat scanner over Slack.
+pub type SlackScanner = sremesh_chatscan::agent::Scanner<SlackSource>;
 
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            token: None,
-            api_url: sremesh_chat::SlackApi::DEFAULT_BASE_URL.to_owned(),
-            scan: ScanSettings::default(),
-            retry: client::retry_policy(),
-            page_size: None,
-        }
-    }
-}
-
-/// The Slack scanner.
-#[derive(Debug)]
-pub struct SlackScanner {
-    source: Result<SlackSource, String>,
-    settings: Settings,
-}
-
-impl SlackScanner {
-    /// Builds the client. Never fails: without a usable token or URL the agent answers
-    /// `unhealthy` with the reason.
-    pub fn new(settings: Settings) -> Self {
-        let source = match &settings.token {
-            None => {
-                Err("SLACK_BOT_TOKEN is not set: the Slack scanner has no bot token".to_owned())
-            }
-            Some(token) => SlackSource::new(
-                &settings.api_url,
-                token.clone(),
-                settings.retry,
-                settings.page_size,
-            )
-            .map_err(|e| format!("SLACK_API_URL: {e}")),
-        };
-        Self { source, settings }
-    }
-
-    /// An agent that answers every request `unhealthy` with `reason`.
-    pub fn unavailable(reason: impl Into<String>, settings: Settings) -> Self {
-        Self {
-            source: Err(reason.into()),
-            settings,
-        }
-    }
-
-    /// The Slack source, or why there is none.
-    pub fn source(&self) -> Result<&SlackSource, &str> {
-        self.source.as_ref().map_err(String::as_str)
-    }
-
-    /// The settings.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    /// The investigation's answer.
-    pub async fn run(&self, job: &Job<AlertContext>) -> AgentResult {
-        match self.source() {
-            Err(reason) => AgentResult::unhealthy(ID, reason),
-            Ok(src) => {
-                sremesh_chatscan::result::investigate(ID, src, &self.settings.scan, job).await
-            }
-        }
-    }
-}
-
-impl Executor for SlackScanner {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    async fn investigate(&self, job: Job<AlertContext>) -> Answer {
-        Answer::Result(self.run(&job).await)
-    }
-
-    async fn snapshot(&self, job: Job<SnapshotRequest>) -> Answer {
-        let work = Deadline(
-            job.deadline
-                .0
-                .checked_sub(self.settings.scan.reserve)
-                .unwrap_or(job.deadline.0),
-        );
-        Answer::Snapshot(snapshot::capture(self, &job.request, work).await)
-    }
+/// The Slack scanner's default settings (its API base and retry policy, no token).
+pub fn settings() -> Settings {
+    Settings::for_platform::<SlackSource>()
 }

@@ -3,11 +3,11 @@
 //! replies join their root's note, so progress ("backfill at 50%", "restart done") lands in the
 //! finding the root started.
 
+use crate::evidence::Channels;
 use crate::message::ChatMessage;
-use crate::targets::{Hit, Strength, Targets};
+use crate::targets::{Hit, Strength, TargetKind, Targets, bare_version};
 use crate::vocab::{self, ChangeKind};
 use serde::Serialize;
-use sremesh_core::text::contains_word;
 
 /// What a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -48,8 +48,23 @@ pub struct Note {
 }
 
 /// Classifies `messages` (oldest first, already filtered: in the window, not the bot's own,
-/// not the alert itself) against `targets`. Messages about nothing the alert names are dropped.
+/// not the alert itself) against `targets`. Messages about nothing the alert names are dropped
+/// — except a message naming a version of the alerted service that the alert or the channel
+/// names (`fixed in 1.4.3` where `web-bff 1.4.3` was announced).
 pub fn classify(messages: &[ChatMessage], targets: &Targets) -> Vec<Note> {
+    classify_in(messages, targets, &Channels::default())
+}
+
+/// [`classify`], knowing the channels' names: a feature flag switched in a channel named after
+/// the alert's service or product (`#pricing`) is about it even when it names only the flag.
+pub fn classify_in(messages: &[ChatMessage], targets: &Targets, channels: &Channels) -> Vec<Note> {
+    let releases = Releases::collect(messages, targets);
+    let about = |m: &ChatMessage| {
+        targets
+            .best_hit(&m.text)
+            .or_else(|| releases.hit(m))
+            .or_else(|| flag_in_product_channel(m, targets, channels))
+    };
     let mut notes: Vec<Note> = Vec::new();
     for m in messages {
         let root = m.thread.as_ref().and_then(|t| {
@@ -59,7 +74,7 @@ pub fn classify(messages: &[ChatMessage], targets: &Targets) -> Vec<Note> {
         });
         if let Some(r) = root {
             let parent = notes[r].clone();
-            let own = targets.best_hit(&m.text);
+            let own = about(m);
             let hit = match own {
                 Some(h) if h.strength <= parent.hit.strength => h,
                 _ => parent.hit.clone(),
@@ -70,11 +85,13 @@ pub fn classify(messages: &[ChatMessage], targets: &Targets) -> Vec<Note> {
             reply.version = vocab::version(&m.text).filter(|_| parent.kind == NoteKind::Deploy);
             notes.push(reply);
             if !m.is_bot && vocab::is_handled(&m.text) && allowed(NoteKind::Handled, &hit) {
-                notes.push(note(m, NoteKind::Handled, hit));
+                let mut h = note(m, NoteKind::Handled, hit);
+                h.version = vocab::fix_version(&m.text);
+                notes.push(h);
             }
             continue;
         }
-        let Some(hit) = targets.best_hit(&m.text) else {
+        let Some(hit) = about(m) else {
             continue;
         };
         if let Some(n) = kind_of(m, &hit) {
@@ -82,6 +99,74 @@ pub fn classify(messages: &[ChatMessage], targets: &Targets) -> Vec<Note> {
         }
     }
     notes
+}
+
+/// Versions of the alerted services: the alert's releases, and versions a message names
+/// beside a service in a channel (`🚀 web-bff 1.4.3 deploying`) — so that `fixed in 1.4.3`
+/// in that channel is about web-bff. A version two services share names neither.
+struct Releases<'t> {
+    targets: &'t Targets,
+    /// (channel, version without `v`, hit)
+    seen: Vec<(String, String, Hit)>,
+}
+
+impl<'t> Releases<'t> {
+    fn collect(messages: &[ChatMessage], targets: &'t Targets) -> Self {
+        let mut seen: Vec<(String, String, Hit)> = Vec::new();
+        for m in messages {
+            let Some(hit) = targets.best_hit(&m.text) else {
+                continue;
+            };
+            let named = matches!(hit.target.kind, TargetKind::Service | TargetKind::Resource);
+            if hit.strength != Strength::Direct || !named {
+                continue;
+            }
+            for v in vocab::versions(&m.text) {
+                let v = bare_version(&v).to_owned();
+                if !seen.iter().any(|(c, x, _)| *c == m.channel && *x == v) {
+                    seen.push((m.channel.clone(), v, hit.clone()));
+                }
+            }
+        }
+        Self { targets, seen }
+    }
+
+    fn hit(&self, m: &ChatMessage) -> Option<Hit> {
+        let mut found: Option<Hit> = None;
+        for v in vocab::versions(&m.text) {
+            let v = bare_version(&v);
+            let hits = self
+                .seen
+                .iter()
+                .filter(|(c, x, _)| *c == m.channel && x == v)
+                .map(|(_, _, h)| h.clone())
+                .chain(self.targets.release_hit(v));
+            for h in hits {
+                match &found {
+                    Some(f) if f.target != h.target => return None,
+                    _ => found = Some(h),
+                }
+            }
+        }
+        found
+    }
+}
+
+/// A flag switched in a channel named after the alert's service, namespace or product: about
+/// that product, with the flag as its subject.
+fn flag_in_product_channel(m: &ChatMessage, targets: &Targets, channels: &Channels) -> Option<Hit> {
+    if !vocab::flags::is_flag_toggle(&m.text) {
+        return None;
+    }
+    let name = channels.name(&m.channel)?.replace(['-', '_'], " ");
+    let hit = targets
+        .best_hit(&name)
+        .filter(|h| h.strength <= Strength::Scope)?;
+    Some(Hit {
+        strength: Strength::Scope,
+        subject: vocab::flags::flag_name(&m.text).unwrap_or_else(|| hit.target.name.clone()),
+        target: hit.target,
+    })
 }
 
 fn note(m: &ChatMessage, kind: NoteKind, hit: Hit) -> Note {
@@ -118,45 +203,64 @@ fn allowed(kind: NoteKind, hit: &Hit) -> bool {
 fn kind_of(m: &ChatMessage, hit: &Hit) -> Option<Note> {
     let text = m.text.as_str();
     // A bot announcing a planned activity (a load test, a maintenance window) is not an alert,
-    // whatever words of warning it carries ("expect higher latency").
+    // whatever words of warning it carries ("expect higher latency"); nor is a provider's
+    // status post (its own finding).
     let planned = vocab::is_planned(text) && !vocab::is_resolved(text);
-    if m.is_bot && !planned && vocab::is_alert_like(text) {
+    let status = crate::provider::status_post(text, m.is_bot).is_some();
+    if m.is_bot && !planned && !status && vocab::is_alert_like(text) {
         let mut n = note(m, NoteKind::Alert, hit.clone());
         n.resolved = vocab::is_resolved(text);
         return Some(n);
     }
-    let announces = |at: Option<usize>| {
-        at.is_some_and(|p| !vocab::is_question_about(text, p) && !vocab::is_old_news(text, p))
-    };
-    let change = vocab::change_kind(text);
-    // A test or experiment is what the message is about even when it deploys its runner.
-    let activity = change.filter(|k| {
+    // A person telling of a fix (`fixed in 1.4.3, rolling out now`) or of recovery (`errors
+    // at zero`) is handling it, whatever deploy words the message carries.
+    if !m.is_bot && allowed(NoteKind::Handled, hit) {
+        let fix = vocab::fix_version(text);
+        if fix.is_some() || vocab::is_recovery(text) {
+            let mut n = note(m, NoteKind::Handled, hit.clone());
+            n.version = fix.or_else(|| vocab::version(text));
+            return Some(n);
+        }
+    }
+    // A person asking or guessing about a deploy or change while reporting impact ("can't
+    // reach the db, did RDS just fail over?") is diagnosing, not announcing.
+    let guessing = !m.is_bot && vocab::speculates_about_change(text) && vocab::is_impact(text);
+    let announced = vocab::announced_change(text).map(|(_, k)| k);
+    let specific = |k: ChangeKind| {
         matches!(
             k,
             ChangeKind::LoadTest | ChangeKind::Chaos | ChangeKind::Benchmark
         )
-    });
-    let helm = contains_word(text, "chart") || contains_word(text, "helmrelease");
+    };
+    // A test or experiment is what the message is about even when it deploys its runner; a
+    // flag switched or a configuration object rolled out is a change, not a deploy.
+    let activity = announced.filter(|k| specific(*k));
+    let flag = announced == Some(ChangeKind::FeatureFlag) && vocab::flags::is_flag_toggle(text);
+    let config = vocab::names_config_object(text);
+    let deploy_told = vocab::deploy_announced_at(text).is_some();
     let dependency = hit.strength == Strength::Dependency;
-    if vocab::is_deploy(text)
+    if !guessing
+        && vocab::is_deploy(text)
         && activity.is_none()
-        && !helm
+        && !flag
+        && !config
         && !dependency
         && allowed(NoteKind::Deploy, hit)
-        && announces(vocab::deploy_announced_at(text))
+        && deploy_told
     {
         let mut n = note(m, NoteKind::Deploy, hit.clone());
         n.version = vocab::version(text);
         return Some(n);
     }
-    let change = if helm {
-        Some(ChangeKind::Config)
-    } else if dependency && vocab::is_deploy(text) {
-        change.or(Some(ChangeKind::Upgrade))
-    } else {
-        change
+    let change = match announced {
+        Some(k) if specific(k) || (flag && k == ChangeKind::FeatureFlag) => Some(k),
+        _ if config && (announced.is_some() || deploy_told) => Some(ChangeKind::Config),
+        _ if dependency && deploy_told && vocab::is_deploy(text) => {
+            announced.or(Some(ChangeKind::Upgrade))
+        }
+        other => other,
     };
-    if let Some(kind) = change {
+    if let Some(kind) = change.filter(|_| !guessing) {
         // Infrastructure work and tests aimed at a whole cluster concern its services too.
         let infra = matches!(
             kind,
@@ -166,10 +270,14 @@ fn kind_of(m: &ChatMessage, hit: &Hit) -> Option<Note> {
                 | ChangeKind::LoadTest
                 | ChangeKind::Chaos
         );
-        let ok = allowed(NoteKind::Change, hit) && (hit.strength != Strength::Cluster || infra);
-        let at = vocab::change_announced_at(text).or(vocab::deploy_announced_at(text));
-        if ok && announces(at) {
-            let mut n = note(m, NoteKind::Change, hit.clone());
+        if allowed(NoteKind::Change, hit) && (hit.strength != Strength::Cluster || infra) {
+            let mut hit = hit.clone();
+            if kind == ChangeKind::FeatureFlag
+                && let Some(name) = vocab::flags::flag_name(text)
+            {
+                hit.subject = name;
+            }
+            let mut n = note(m, NoteKind::Change, hit);
             n.change = Some(kind);
             n.version = vocab::version(text);
             return Some(n);

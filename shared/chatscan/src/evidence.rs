@@ -28,6 +28,14 @@ impl Channels {
         Self(m)
     }
 
+    /// The channel's name without `#`, when known.
+    pub fn name(&self, id: &str) -> Option<&str> {
+        self.0
+            .get(id)
+            .and_then(|c| c.name.as_deref())
+            .filter(|n| !n.is_empty())
+    }
+
     /// `#name` (or `#id`).
     pub fn label(&self, id: &str) -> String {
         self.0
@@ -91,6 +99,16 @@ pub fn lines(channels: &Channels, notes: &[&Note]) -> Vec<String> {
     out
 }
 
+/// `lines` capped at [`MAX_LINES`], the last saying how many `what` were left out.
+pub fn cap_lines(mut lines: Vec<String>, what: &str) -> Vec<String> {
+    if lines.len() > MAX_LINES {
+        let more = lines.len() - (MAX_LINES - 1);
+        lines.truncate(MAX_LINES - 1);
+        lines.push(format!("… and {more} more {what}"));
+    }
+    lines
+}
+
 /// A quote for a title: the first line of the text, shortened.
 pub fn quote(text: &str) -> String {
     let first = text
@@ -99,6 +117,40 @@ pub fn quote(text: &str) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or("");
     format!("“{}”", truncate(&one_line(first), TITLE_QUOTE))
+}
+
+/// A quote for a title that shows the line where byte `at` of `text` is (the change word of an
+/// announcement): that line, after the first line when the first is a short header
+/// (`RDS-EVENT-0072 · tracking-aurora (eu-central-1) — Started cross AZ failover to …`);
+/// markdown emphasis dropped.
+pub fn quote_at(text: &str, at: usize) -> String {
+    let clean = |l: &str| one_line(&l.replace("**", ""));
+    let mut start = 0;
+    let mut hit: Option<&str> = None;
+    for l in text.split_inclusive('\n') {
+        if at >= start && at < start + l.len() {
+            hit = Some(l.trim());
+            break;
+        }
+        start += l.len();
+    }
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    match hit {
+        Some(l) if !l.is_empty() && l != first => {
+            let head = clean(first);
+            let room = TITLE_QUOTE * 2;
+            if head.chars().count() <= 80 {
+                format!("“{}”", truncate(&format!("{head} — {}", clean(l)), room))
+            } else {
+                format!("“{}”", truncate(&clean(l), TITLE_QUOTE))
+            }
+        }
+        _ => format!("“{}”", truncate(&clean(first), TITLE_QUOTE)),
+    }
 }
 
 /// Whole minutes from `at` to the alert (negative when after it).

@@ -1,17 +1,23 @@
 //! The scan driver both scanners run: pick the channels (the request's, the watched ones, the
-//! bot's own), read each over the window with paging and thread replies — and the hours before
-//! it for announcements of planned activities — every call under a budget taken from the job's
-//! deadline; filter out the bot's own messages and the alert itself, and analyze. Findings are pushed to the job's partial results after each channel.
+//! bot's own), read each over the window with paging and thread replies — the hours before it
+//! for announcements of planned activities and providers' status posts, and the alert's own
+//! channel over days for earlier firings of the same alert — every call under a budget taken
+//! from the job's deadline and within page caps; filter out the bot's own messages and the
+//! alert itself, and analyze. Findings are pushed to the job's partial results after each
+//! channel.
 
 use crate::analyzers::{self, Input};
-use crate::message::{Channel, ChatMessage, Identity, Listing};
+use crate::message::{Channel, ChatMessage, Identity};
 use crate::source::{ChatSource, Step, is_auth, within};
 use crate::targets::Targets;
 use futures::StreamExt;
 use jiff::Timestamp;
+use read::{read_channel, worth_reading_early};
 use sremesh_agent::{Deadline, Partial};
 use sremesh_core::{AlertContext, Finding, Platform, TimeWindow};
 use std::time::Duration;
+
+mod read;
 
 /// Limits of one scan (config.yaml and the agent's settings).
 #[derive(Debug, Clone)]
@@ -38,6 +44,12 @@ pub struct ScanSettings {
     pub announcement_lookback: Duration,
     /// Most messages read per channel from that earlier stretch (the newest).
     pub max_announcement_messages: usize,
+    /// How far before the window the alert's own channel is read for earlier firings of the
+    /// same alert (`alert_history`). Zero: not at all.
+    pub history_lookback: Duration,
+    /// Most messages read from the alert's channel over that look-back (the newest; a few
+    /// pages).
+    pub max_history_messages: usize,
 }
 
 impl Default for ScanSettings {
@@ -53,6 +65,8 @@ impl Default for ScanSettings {
             reserve: Duration::from_millis(300),
             announcement_lookback: Duration::from_secs(12 * 3600),
             max_announcement_messages: 200,
+            history_lookback: Duration::from_secs(7 * 24 * 3600),
+            max_history_messages: 400,
         }
     }
 }
@@ -68,6 +82,9 @@ pub struct ScanRequest {
     pub alert_text: String,
     /// The alert message's id, when known.
     pub alert_message: Option<String>,
+    /// The channel the alert was posted in (on this platform), when known: read further back
+    /// for earlier firings of the same alert.
+    pub alert_channel: Option<String>,
     /// Channels asked for (the alert's first); empty: the bot's own channels.
     pub channels: Vec<String>,
     /// What a message must name.
@@ -96,6 +113,7 @@ impl ScanRequest {
             window: ctx.window,
             alert_text: ctx.alert_text.clone(),
             alert_message: ctx.message_id.clone().filter(|_| ours),
+            alert_channel: ctx.channel_id.clone().filter(|_| ours),
             channels,
             targets: Targets::from_alert(ctx),
         }
@@ -121,6 +139,9 @@ pub struct ScanOutcome {
     pub channels: Vec<Channel>,
     /// The messages considered (after filtering), oldest first.
     pub messages: Vec<ChatMessage>,
+    /// The alert's channel before the window, over the history look-back (not the bot's own
+    /// messages), oldest first.
+    pub history: Vec<ChatMessage>,
     /// Messages read in all (before filtering).
     pub read: usize,
     /// Caps that were hit.
@@ -131,17 +152,6 @@ pub struct ScanOutcome {
     pub partial: bool,
     /// Nothing could be read.
     pub fatal: Option<Fatal>,
-}
-
-/// One channel's read.
-struct ChannelRead {
-    channel: Channel,
-    messages: Vec<ChatMessage>,
-    /// Announcements of planned activities posted before the window.
-    earlier: Vec<ChatMessage>,
-    notes: Vec<String>,
-    error: Option<Step>,
-    cut: bool,
 }
 
 /// Runs one scan (see the module docs).
@@ -205,7 +215,10 @@ pub async fn scan<S: ChatSource>(
         return out;
     }
     let mut reads = futures::stream::iter(channels)
-        .map(|c| read_channel(src, c, req.window, set, deadline))
+        .map(|c| {
+            let alert = req.alert_channel.as_deref() == Some(c.id.as_str());
+            read_channel(src, c, req.window, alert, set, deadline)
+        })
         .buffer_unordered(set.concurrency.max(1));
     let mut errors: Vec<Step> = Vec::new();
     let mut all: Vec<ChatMessage> = Vec::new();
@@ -234,9 +247,12 @@ pub async fn scan<S: ChatSource>(
         } else {
             out.scanned.push(format!("channel:{}", next.channel.id));
         }
-        out.read += next.messages.len() + next.earlier.len();
+        out.read += next.messages.len() + next.earlier.len() + next.history.len();
         all.extend(next.messages);
         all.extend(next.earlier);
+        out.history
+            .extend(next.history.into_iter().filter(|m| !me.is_self(m)));
+        out.history.sort_by_key(|m| m.at);
         out.channels.push(next.channel);
         out.messages = considered(&all, req, &me);
         let input = Input::new(
@@ -245,7 +261,8 @@ pub async fn scan<S: ChatSource>(
             req.targets.clone(),
             &out.channels,
             &out.messages,
-        );
+        )
+        .with_alert(&req.alert_text, &out.history);
         out.findings = analyzers::run(&input);
         partial.take();
         partial.extend(out.findings.clone());
@@ -268,14 +285,13 @@ pub async fn scan<S: ChatSource>(
 }
 
 /// The messages worth analyzing: in the window (or, before it, announcing a planned
-/// activity), not the bot's own, not the alert itself; oldest first.
+/// activity or a provider's status), not the bot's own, not the alert itself; oldest first.
 fn considered(all: &[ChatMessage], req: &ScanRequest, me: &Identity) -> Vec<ChatMessage> {
     let alert = crate::evidence::one_line(&req.alert_text);
     let mut out: Vec<ChatMessage> = all
         .iter()
         .filter(|m| {
-            req.window.contains(m.at)
-                || (m.at < req.window.start && crate::vocab::is_planned(&m.text))
+            req.window.contains(m.at) || (m.at < req.window.start && worth_reading_early(m))
         })
         .filter(|m| !me.is_self(m))
         .filter(|m| req.alert_message.as_deref() != Some(m.id.as_str()))
@@ -284,126 +300,6 @@ fn considered(all: &[ChatMessage], req: &ScanRequest, me: &Identity) -> Vec<Chat
         .collect();
     out.sort_by(|a, b| (a.at, &a.channel, &a.id).cmp(&(b.at, &b.channel, &b.id)));
     out
-}
-
-async fn read_channel<S: ChatSource>(
-    src: &S,
-    channel: Channel,
-    window: TimeWindow,
-    set: &ScanSettings,
-    deadline: Deadline,
-) -> ChannelRead {
-    let lookup = async {
-        match channel.name {
-            Some(_) => None,
-            None => within(deadline, set.reserve, src.channel(&channel.id))
-                .await
-                .ok(),
-        }
-    };
-    let history = within(
-        deadline,
-        set.reserve,
-        src.history(&channel, window, set.max_messages),
-    );
-    let earlier = async {
-        let back = jiff::SignedDuration::try_from(set.announcement_lookback).ok()?;
-        if back.is_zero() || set.max_announcement_messages == 0 {
-            return None;
-        }
-        let range = TimeWindow {
-            start: window.start.checked_sub(back).ok()?,
-            end: window
-                .start
-                .checked_sub(jiff::SignedDuration::from_millis(1))
-                .ok()?,
-        };
-        Some(
-            within(
-                deadline,
-                set.reserve,
-                src.history(&channel, range, set.max_announcement_messages),
-            )
-            .await,
-        )
-    };
-    let (named, history, earlier) = tokio::join!(lookup, history, earlier);
-    let channel = named.unwrap_or(channel);
-    let mut read = ChannelRead {
-        channel,
-        messages: Vec::new(),
-        earlier: Vec::new(),
-        notes: Vec::new(),
-        error: None,
-        cut: false,
-    };
-    match earlier {
-        Some(Ok(l)) => {
-            read.earlier = l
-                .items
-                .into_iter()
-                .filter(|m| crate::vocab::is_planned(&m.text))
-                .collect();
-        }
-        Some(Err(Step::Deadline)) => read.cut = true,
-        Some(Err(Step::Api(e))) => read.notes.push(format!(
-            "{}: announcements before the window could not be read: {e}",
-            read.channel.label()
-        )),
-        None => {}
-    }
-    let Listing { items, truncated } = match history {
-        Ok(l) => l,
-        Err(e) => {
-            read.cut = e.is_deadline();
-            read.error = Some(e);
-            return read;
-        }
-    };
-    if truncated {
-        read.notes.push(format!(
-            "{}: only the newest {} messages of the window were read",
-            read.channel.label(),
-            set.max_messages
-        ));
-    }
-    let roots: Vec<ChatMessage> = items.iter().filter(|m| m.replies > 0).cloned().collect();
-    if roots.len() > set.max_threads {
-        read.notes.push(format!(
-            "{}: replies read for {} of {} threads",
-            read.channel.label(),
-            set.max_threads,
-            roots.len()
-        ));
-    }
-    read.messages = items;
-    let chan = read.channel.clone();
-    let mut threads = futures::stream::iter(roots.into_iter().take(set.max_threads))
-        .map(|root| {
-            let chan = chan.clone();
-            async move {
-                within(
-                    deadline,
-                    set.reserve,
-                    src.replies(&chan, &root, set.max_replies),
-                )
-                .await
-            }
-        })
-        .buffer_unordered(set.concurrency.max(1));
-    while let Some(r) = threads.next().await {
-        match r {
-            Ok(l) => read
-                .messages
-                .extend(l.items.into_iter().filter(|m| window.contains(m.at))),
-            Err(Step::Deadline) => read.cut = true,
-            Err(Step::Api(e)) => read.notes.push(format!(
-                "{}: a thread could not be read: {e}",
-                read.channel.label()
-            )),
-        }
-    }
-    read
 }
 
 fn name(p: sremesh_core::Platform) -> &'static str {

@@ -78,6 +78,19 @@ impl Hit {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Targets {
     list: Vec<Target>,
+    /// Releases the alert names (`web-bff@1.4.2`): (version without `v`, service).
+    releases: Vec<(String, String)>,
+}
+
+/// `web-bff@1.4.2`, `orders-api@v4.18.2`: a service's release.
+static RELEASE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b([a-z][a-z0-9_.-]*[a-z0-9])@v?(\d+\.\d+(?:\.\d+)*)\b")
+        .expect("static regex")
+});
+
+/// A version without its `v` (`v1.4.3` → `1.4.3`), for comparing.
+pub fn bare_version(v: &str) -> &str {
+    v.strip_prefix(['v', 'V']).unwrap_or(v)
 }
 
 impl Targets {
@@ -88,8 +101,34 @@ impl Targets {
             extract::keyed(&mut t, k, v);
         }
         extract::from_text(&mut t, &ctx.alert_text);
+        for c in RELEASE.captures_iter(&ctx.alert_text) {
+            let (service, version) = (&c[1], &c[2]);
+            let named = t.list.iter().any(|x| {
+                matches!(x.kind, TargetKind::Service | TargetKind::Resource)
+                    && x.name.eq_ignore_ascii_case(service)
+            });
+            if named {
+                t.releases.push((version.to_owned(), service.to_owned()));
+            }
+        }
         t.add_stems();
         t
+    }
+
+    /// The hit a bare version makes when the alert names it as a release of one of its
+    /// services (`1.4.2` of `web-bff@1.4.2`).
+    pub fn release_hit(&self, version: &str) -> Option<Hit> {
+        let v = bare_version(version);
+        let (_, service) = self.releases.iter().find(|(r, _)| r == v)?;
+        let target = self.list.iter().find(|t| {
+            matches!(t.kind, TargetKind::Service | TargetKind::Resource)
+                && t.name.eq_ignore_ascii_case(service)
+        })?;
+        Some(Hit {
+            target: target.clone(),
+            strength: Strength::Direct,
+            subject: target.name.clone(),
+        })
     }
 
     /// Targets named explicitly (a tool's `query`): each word is a service name.

@@ -81,6 +81,7 @@ pub async fn run<S: ChatSource>(
         window,
         alert_text: String::new(),
         alert_message: None,
+        alert_channel: None,
         channels: p.channels.clone(),
         targets: Targets::from_terms(&[query.as_str()]),
     };

@@ -1,15 +1,17 @@
 //! The words that say what a chat message is: an alert, a deploy, a change (and which), an
-//! impact report, someone handling it, old noise, a question — whole-word matching only
-//! (`sremesh_core::text::find_word`), plus version extraction.
+//! impact report, someone handling it, old noise, a question or a guess — whole-word matching
+//! only (`sremesh_core::text::find_word`), plus version extraction.
 
 use regex::Regex;
-use serde::Serialize;
 use sremesh_core::text::{contains_word, find_word};
 use std::sync::LazyLock;
 
+mod changes;
+pub mod flags;
 mod phrasing;
 
-pub use phrasing::{is_negated, is_old_news, is_question_about};
+pub use changes::{ChangeKind, announced_change, change_announced_at, change_kind, change_word_at};
+pub use phrasing::{is_negated, is_old_news, is_question_about, is_speculation};
 
 fn any_word(text: &str, words: &[&str]) -> bool {
     words.iter().any(|w| contains_word(text, w))
@@ -61,157 +63,6 @@ pub fn is_deploy(text: &str) -> bool {
     any_word(text, DEPLOY_WORDS) || (any_word(text, WEAK_DEPLOY_WORDS) && version(text).is_some())
 }
 
-/// What kind of change a message announces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    Migration,
-    Config,
-    Maintenance,
-    Failover,
-    Restart,
-    FeatureFlag,
-    Scaling,
-    Traffic,
-    Upgrade,
-    /// A load, stress, soak or performance test (k6, Locust, JMeter, Gatling…).
-    LoadTest,
-    /// A chaos experiment or game day (fault injection).
-    Chaos,
-    /// A benchmark run.
-    Benchmark,
-}
-
-impl ChangeKind {
-    /// The wire name (`feature_flag`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Migration => "migration",
-            ChangeKind::Config => "config",
-            ChangeKind::Maintenance => "maintenance",
-            ChangeKind::Failover => "failover",
-            ChangeKind::Restart => "restart",
-            ChangeKind::FeatureFlag => "feature_flag",
-            ChangeKind::Scaling => "scaling",
-            ChangeKind::Traffic => "traffic",
-            ChangeKind::Upgrade => "upgrade",
-            ChangeKind::LoadTest => "load_test",
-            ChangeKind::Chaos => "chaos_experiment",
-            ChangeKind::Benchmark => "benchmark",
-        }
-    }
-
-    /// True for activities planned ahead (tests, experiments, maintenance windows, traffic
-    /// campaigns): announced hours before, they explain alerts while they run.
-    pub fn is_planned_activity(self) -> bool {
-        matches!(
-            self,
-            ChangeKind::LoadTest
-                | ChangeKind::Chaos
-                | ChangeKind::Benchmark
-                | ChangeKind::Maintenance
-                | ChangeKind::Traffic
-        )
-    }
-
-    /// Words for a title (`Config change`).
-    pub fn label(self) -> &'static str {
-        match self {
-            ChangeKind::Migration => "Migration",
-            ChangeKind::Config => "Config change",
-            ChangeKind::Maintenance => "Maintenance",
-            ChangeKind::Failover => "Failover",
-            ChangeKind::Restart => "Restart",
-            ChangeKind::FeatureFlag => "Feature flag change",
-            ChangeKind::Scaling => "Scaling",
-            ChangeKind::Traffic => "Traffic event",
-            ChangeKind::Upgrade => "Upgrade",
-            ChangeKind::LoadTest => "Load test",
-            ChangeKind::Chaos => "Chaos experiment",
-            ChangeKind::Benchmark => "Benchmark",
-        }
-    }
-}
-
-#[rustfmt::skip]
-const CHANGE_WORDS: &[(ChangeKind, &[&str])] = &[
-    (ChangeKind::Migration, &[
-        "migration", "migrating", "migrate", "migrated", "backfill", "backfilling",
-        "schema change", "ddl", "reindex", "reindexing", "cutover", "cut over",
-    ]),
-    (ChangeKind::Config, &[
-        "config change", "configuration", "config", "configmap", "kubectl edit", "kubectl apply",
-        "switched", "switching", "repointed", "env var", "chart", "helm values", "rotated",
-        "rotating", "renewed", "terraform apply", "dns change", "firewall", "security group",
-    ]),
-    (ChangeKind::Maintenance, &[
-        "maintenance", "maintenance window", "scheduled maintenance", "patching", "patch window",
-        "os patches", "kernel update", "kernel upgrade", "drain", "draining", "cordon",
-        "cordoned", "node rotation", "node rotations", "rotating nodes", "rotating the nodes",
-        "ami rotation", "rolling the nodes", "node replacement", "scheduled reboot",
-        "scheduled reboots", "planned reboot", "instance-reboot", "instance reboot",
-        "system-reboot", "instance-retirement", "instance retirement",
-    ]),
-    (ChangeKind::Failover, &[
-        "failover", "fail over", "failing over", "failed over", "switchover",
-    ]),
-    (ChangeKind::Restart, &[
-        "rolling restart", "restart", "restarting", "restarted", "bounce", "bounced", "bouncing",
-        "reboot", "rebooting", "rebooted", "recycle", "recycled",
-    ]),
-    (ChangeKind::FeatureFlag, &[
-        "feature flag", "flag", "toggle", "toggled", "kill switch", "turned on", "turned off",
-        "enabled", "disabled",
-    ]),
-    (ChangeKind::Scaling, &[
-        "scaling", "scaled", "scale up", "scale down", "scale to", "replicas", "resize",
-        "resized", "resizing", "autoscaling",
-    ]),
-    (ChangeKind::Traffic, &[
-        "campaign", "launch", "launched", "flash sale", "traffic spike", "went live",
-        "marketing push", "push notification", "email blast", "newsletter", "promo",
-    ]),
-    (ChangeKind::LoadTest, &[
-        "load test", "load tests", "load-test", "load-tests", "loadtest", "load testing",
-        "stress test", "stress testing", "soak test", "perf test", "performance test", "k6",
-        "locust", "jmeter", "gatling", "vegeta", "artillery", "spike test",
-    ]),
-    (ChangeKind::Chaos, &[
-        "chaos experiment", "chaos test", "chaos testing", "chaos engineering", "chaos mesh",
-        "chaos monkey", "game day", "gameday", "game-day", "fault injection", "litmus",
-        "gremlin", "fis experiment",
-    ]),
-    (ChangeKind::Benchmark, &[
-        "benchmark", "benchmarks", "benchmarking",
-    ]),
-    (ChangeKind::Upgrade, &[
-        "upgrade", "upgrading", "upgraded",
-    ]),
-];
-
-/// The change the text announces: a planned activity (a load test, a maintenance window)
-/// wherever it is named, else the first change word (the longest at one place).
-pub fn change_kind(text: &str) -> Option<ChangeKind> {
-    let found = || {
-        CHANGE_WORDS.iter().flat_map(|(kind, words)| {
-            words
-                .iter()
-                .filter_map(|w| find_word(text, w).map(|p| (p, std::cmp::Reverse(w.len()), *kind)))
-        })
-    };
-    let specific = |k: ChangeKind| {
-        matches!(
-            k,
-            ChangeKind::LoadTest | ChangeKind::Chaos | ChangeKind::Benchmark
-        )
-    };
-    found()
-        .filter(|(_, _, k)| specific(*k))
-        .min()
-        .or_else(|| found().min())
-        .map(|(_, _, kind)| kind)
-}
-
 #[rustfmt::skip]
 const PLANNING_WORDS: &[&str] = &[
     "planned", "scheduled", "upcoming", "heads-up", "heads up", "fyi", "reminder", "tonight",
@@ -234,7 +85,9 @@ const IMPACT_WORDS: &[&str] = &[
     "latency", "timeout", "timeouts", "timing out", "timed out", "stuck", "broken", "not working",
     "restarts", "restarting", "crashing", "crashloop", "crashlooping", "crash", "oom", "unable",
     "can't", "cannot", "degraded", "spiky", "spike", "spikes", "outage", "complaining", "backlog",
-    "lag", "lagging", "dropping", "dropped", "missing", "not going out",
+    "lag", "lagging", "dropping", "dropped", "missing", "not going out", "401", "401s", "403",
+    "403s", "429", "429s", "4xx", "can't reach", "cannot reach", "unreachable", "time out",
+    "rejected", "refused",
 ];
 
 /// True when a person's message reports impact (errors, slowness, failures).
@@ -246,8 +99,21 @@ pub fn is_impact(text: &str) -> bool {
 const HANDLED_PHRASES: &[&str] = &[
     "rolled back", "rolling back", "rollback done", "reverted", "reverting", "mitigated", "fixed",
     "resolved", "on it", "looking into", "i'm looking", "im looking", "investigating", "acked",
-    "acknowledged", "handling it", "taking this", "i've got it", "got this",
+    "acknowledged", "handling it", "taking this", "i've got it", "got this", "hotfix",
 ];
+
+#[rustfmt::skip]
+const RECOVERY_PHRASES: &[&str] = &[
+    "back to normal", "all clear", "errors at zero", "errors are at zero", "errors gone",
+    "errors are gone", "no more errors", "recovered", "is recovering", "fully recovered",
+];
+
+/// True when a person says the impact is over (`errors at zero`, `back to normal`).
+pub fn is_recovery(text: &str) -> bool {
+    RECOVERY_PHRASES
+        .iter()
+        .any(|p| find_word(text, p).is_some_and(|at| is_told(text, at)))
+}
 
 /// True when a person says the problem is being handled (or is over): on it, rolled back…
 pub fn is_handled(text: &str) -> bool {
@@ -257,13 +123,54 @@ pub fn is_handled(text: &str) -> bool {
         .to_ascii_lowercase();
     matches!(t.as_str(), "looking" | "on it" | "ack" | "checking" | "👀")
         || HANDLED_PHRASES.iter().any(|p| contains_word(text, p))
+        || is_recovery(text)
 }
 
 #[rustfmt::skip]
 const DONE_PHRASES: &[&str] = &[
     "done", "complete", "completed", "finished", "back to normal", "all good", "all back",
-    "succeeded", "is out", "rolled out",
+    "succeeded", "is out", "rolled out", "synced",
 ];
+
+const FIX_WORDS: &[&str] = &["fixed", "fix", "fixes", "hotfix", "hotfixed", "patched"];
+
+/// `1.4.3 has the fix`: a version named before the fix it carries.
+static CARRIES_FIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(v?\d+\.\d+(?:\.\d+)*)\s+(?:has|carries|contains|includes|ships)\s+the\s+(?:hot)?fix",
+    )
+    .expect("static regex")
+});
+
+/// The version a person says carries the fix (`fixed in 1.4.3, rolling out now`, `hotfix
+/// v2.0.1 is out`, `1.4.3 has the fix`), if the message tells of one. The version must follow
+/// the fix word closely in its sentence: `broken since 1.4.2, fix is a one-liner` names none.
+pub fn fix_version(text: &str) -> Option<String> {
+    if let Some(c) = CARRIES_FIX.captures(text) {
+        return c.get(1).map(|m| m.as_str().to_owned());
+    }
+    every_word_at(text, FIX_WORDS)
+        .into_iter()
+        .filter(|&p| !is_question_about(text, p) && !is_negated(text, p))
+        .find_map(|p| {
+            let rest = &text[p..];
+            let word_end = rest
+                .find(|c: char| !c.is_alphanumeric())
+                .unwrap_or(rest.len());
+            let mut end = rest.len().min(word_end + 24);
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
+            let near = &rest[word_end..end];
+            let cut = [". ", "! ", "? ", "\n"]
+                .iter()
+                .filter_map(|s| near.find(s))
+                .min()
+                .unwrap_or(near.len());
+            let near = &near[..cut];
+            version(&format!(" {near} "))
+        })
+}
 
 /// True when a message says a change or deploy has finished.
 pub fn is_done(text: &str) -> bool {
@@ -293,14 +200,6 @@ pub fn deploy_word_at(text: &str) -> Option<usize> {
     first_word_at(text, DEPLOY_WORDS).or_else(|| first_word_at(text, WEAK_DEPLOY_WORDS))
 }
 
-/// Where the change wording of `text` starts.
-pub fn change_word_at(text: &str) -> Option<usize> {
-    CHANGE_WORDS
-        .iter()
-        .flat_map(|(_, words)| words.iter().filter_map(|w| find_word(text, w)))
-        .min()
-}
-
 /// Every place where one of `words` occurs (whole words), in order.
 fn every_word_at(text: &str, words: &[&str]) -> Vec<usize> {
     let mut out: Vec<usize> = words
@@ -324,12 +223,50 @@ fn every_word_at(text: &str, words: &[&str]) -> Vec<usize> {
     out
 }
 
-/// The first place `words` are used to tell something: not in a question, not negated
-/// ("I don't see a deploy", "no maintenance today"), not about last night.
+/// True when the word at `p` is used to tell something: not in a question or a guess ("did
+/// RDS just fail over?", "maybe the flag got flipped"), not negated ("I don't see a deploy",
+/// "no maintenance today"), not about last night.
+pub fn is_told(text: &str, p: usize) -> bool {
+    !is_question_about(text, p)
+        && !is_speculation(text, p)
+        && !is_negated(text, p)
+        && !is_old_news(text, p)
+}
+
+/// The first place `words` are used to tell something (see [`is_told`]).
 fn announced_at(text: &str, words: &[&str]) -> Option<usize> {
     every_word_at(text, words)
         .into_iter()
-        .find(|&p| !is_question_about(text, p) && !is_negated(text, p) && !is_old_news(text, p))
+        .find(|&p| is_told(text, p))
+}
+
+/// True when a person asks about or guesses at a deploy or change ("did RDS just fail over?",
+/// "could it be the new flag?", "maybe the config got flipped") — a diagnosis, not an
+/// announcement: with impact beside it, the message is a report at most.
+pub fn speculates_about_change(text: &str) -> bool {
+    let words: Vec<&str> = DEPLOY_WORDS
+        .iter()
+        .chain(WEAK_DEPLOY_WORDS)
+        .copied()
+        .collect();
+    every_word_at(text, &words)
+        .into_iter()
+        .chain(changes::every_change_at(text))
+        .any(|p| is_question_about(text, p) || is_speculation(text, p))
+}
+
+/// Objects whose rollout is a configuration change, whatever deploy words announce it
+/// (`rolling out the default-deny NetworkPolicy`, `synced the chart`).
+#[rustfmt::skip]
+const CONFIG_OBJECTS: &[&str] = &[
+    "chart", "helmrelease", "networkpolicy", "networkpolicies", "network policy",
+    "network policies", "configmap", "allow-list", "allow-lists", "allowlist", "security group",
+    "iam policy", "rbac", "parameter group",
+];
+
+/// True when the text rolls out a configuration object rather than a service's code.
+pub fn names_config_object(text: &str) -> bool {
+    any_word(text, CONFIG_OBJECTS)
 }
 
 /// Where `text` announces a deploy (see [`announced_at`]).
@@ -342,19 +279,18 @@ pub fn deploy_announced_at(text: &str) -> Option<usize> {
     })
 }
 
-/// Where `text` announces a change (see [`announced_at`]).
-pub fn change_announced_at(text: &str) -> Option<usize> {
-    let words: Vec<&str> = CHANGE_WORDS
-        .iter()
-        .flat_map(|(_, ws)| ws.iter().copied())
-        .collect();
-    announced_at(text, &words)
-}
-
 static VERSION_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[\s:(@=`*'\x22/])(v?\d+\.\d+(?:\.\d+)*(?:-[A-Za-z0-9.]+)?|v\d+)(?:$|[\s,;)`*'\x22!?]|\.(?:\s|$))")
         .expect("static regex")
 });
+
+/// Every version a message names, in order (`1.4.2`, `v1.8.0`).
+pub fn versions(text: &str) -> Vec<String> {
+    VERSION_RE
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).map(|m| m.as_str().to_owned()))
+        .collect()
+}
 
 /// The version a message announces: the one after `→`, `->` or ` to ` when present (the new
 /// one), else the first (`v1.8.0`, `checkout-api:v3.12.0`, `5.2.0`, `v12`).

@@ -47,12 +47,35 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
     ),
     (
         sig(
+            "control_plane",
+            "Kubernetes control plane / etcd failing",
+            // The cluster's own API (etcd behind kube-apiserver) timing out or losing its
+            // leader: every client of the API suffers; before `timeout` and `rate_limited`,
+            // which would catch `etcdserver: request timed out` / `too many requests`.
+            Category::Infrastructure,
+            Severity::High,
+        ),
+        r"(?i)etcdserver: (request timed out|leader changed|no leader|too many requests|server stopped|unhealthy cluster|request cancelled)|apply request took too long|\betcd\b.*\b(deadline ?exceeded|context deadline exceeded|request timed out|leader changed)|etcd cluster is unavailable|failed to (reach|connect to) (the )?etcd|\bwaiting for etcd\b.*timed out",
+    ),
+    (
+        sig(
             "too_many_clients",
             "database connection limit reached",
             Category::ResourceExhaustion,
             Severity::Critical,
         ),
         r"(?i)too many (clients|connections)|remaining connection slots are reserved|max_connections|connection limit exceeded",
+    ),
+    (
+        sig(
+            "fd_exhausted",
+            "file descriptors exhausted (too many open files)",
+            // EMFILE (the process's RLIMIT_NOFILE) or ENFILE (the system's file table): a leak
+            // or a limit too low; what it breaks (accept, DNS lookups, dials) is its symptom.
+            Category::ResourceExhaustion,
+            Severity::High,
+        ),
+        r"(?i)too many open files|\bemfile\b|\benfile\b|file table overflow|\bopen files limit\b.*\breached\b",
     ),
     (
         sig(
@@ -91,6 +114,18 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Severity::Critical,
         ),
         r"(?i)oom command not allowed|used memory > 'maxmemory'|\bmaxmemory\b.*(exceeded|reached)",
+    ),
+    (
+        sig(
+            "db_read_only",
+            "database read-only (failover / replica)",
+            // Writes refused by a database that is (now) a reader: a failover the client did
+            // not follow (a cached DNS answer, a pinned connection), or writes sent to a
+            // replica. The database changed underneath the service.
+            Category::DependencyFailure,
+            Severity::High,
+        ),
+        r"(?i)cannot execute \w+( \w+)? in a read-only transaction|running with the --(super-)?read-only option|--read-only option so it cannot execute|\breadonly you can'?t write against a read only (replica|slave)|can'?t write against a read only (replica|slave)|\bnotwritableprimary\b|not master and slaveok=false|\bdatabase is (in )?read[- ]only\b|\bdatabase is in recovery mode\b|\bin hot standby mode\b|ORA-16000",
     ),
     (
         sig(
@@ -133,6 +168,18 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
     ),
     (
         sig(
+            "clock_skew",
+            "clock skew (time not synchronised)",
+            // Tokens rejected as issued in the future, signed requests refused as too skewed,
+            // chrony / NTP unable to synchronise: a host's clock is off. After `tls_error`, so
+            // an x509 "not yet valid" stays a certificate problem.
+            Category::Infrastructure,
+            Severity::High,
+        ),
+        r"(?i)used before issued|token is not valid yet|(token|jwt|claim|assertion)\b[^\n]{0,40}\bnot yet valid|not yet valid \((iat|nbf)\)|\b(iat|issued at|nbf)\b[^\n]{0,40}in the future|issued in the future|clock skew (detected|too great|too large|of|exceeds|between)|(detected|excessive) clock skew|clock drift (detected|of)|requesttimetooskewed|request time too skewed|signature not yet current|can'?t synchroni[sz]e|system clock wrong|clock (is )?(unsynchroni[sz]ed|not synchroni[sz]ed)|(time|ntp|chrony)\b[^\n]{0,30}\b(unsynchroni[sz]ed|not synchroni[sz]ed)|no selectable sources|nodeclocknotsynchronising|nodeclockskewdetected",
+    ),
+    (
+        sig(
             "unreachable",
             "dependency unreachable",
             Category::DependencyFailure,
@@ -169,12 +216,26 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
     ),
     (
         sig(
+            "invalid_data",
+            "invalid input data (validation failed)",
+            // Records or messages that fail the consumer's validation (a negative amount, an
+            // unknown schema version): the data is bad, the code and the config are fine.
+            // Before `config_error`, whose `invalid value` would catch `ValidationError:
+            // invalid value for amount`; a settings object failing validation at start-up is
+            // vetoed (see `UNLESS`) and left to `config_error`.
+            Category::DataQuality,
+            Severity::High,
+        ),
+        r"(?i)\bvalidationerror\b|\bvalidation errors?\b|\bmust be (a )?(positive|non-negative|negative|greater than|less than|at least|at most|between|one of)\b|\b(unknown|unsupported|unrecognized|unrecognised) schema( version)?\b|\bschema version \S+ (is )?(unknown|unsupported|not supported)\b",
+    ),
+    (
+        sig(
             "config_error",
             "invalid configuration",
             Category::ConfigurationError,
             Severity::High,
         ),
-        r"(?i)invalid (value|configuration|config)|missing required (env|environment|config|setting|variable)|environment variable \S+ (is )?not set|could not (parse|load) config|unknown (flag|option)|configuration error|required key \S+ missing",
+        r"(?i)invalid (value|configuration|config)|missing required (env|environment|config|setting|variable)|environment variable \S+ (is )?not set|could not (parse|load) config|unknown (flag|option)|configuration error|required key \S+ missing|validation errors? for \w*(settings|config)\w*",
     ),
     (
         sig(
@@ -214,19 +275,78 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
     ),
 ];
 
+/// Lines that look like a signature but are not one: `(signature id, veto)`. A line the veto
+/// matches is not that signature (a later one may still match it).
+pub static UNLESS: &[(&str, &str)] = &[
+    // A settings object failing validation at start-up is configuration, not bad data.
+    (
+        "invalid_data",
+        r"(?i)validation errors? for \w*(settings|config)\w*|\b(settings|config)\w*\b[^\n]{0,40}validationerror",
+    ),
+    // A manifest the API server or an admission webhook refused is configuration.
+    (
+        "invalid_data",
+        r"(?i)admission webhook|denied the request|\bis invalid: \S+",
+    ),
+];
+
+/// Lines that read as errors but are known to be benign noise: never a signature, never an
+/// error line. `(id, label, pattern)`.
+pub static NOISE: &[(&str, &str, &str)] = &[(
+    "tls_client_hangup",
+    "TLS handshake abandoned by the client (load-balancer health checks, port scans)",
+    // Go's `http: TLS handshake error from <ip>:<port>: EOF` (or a reset): the peer opened a
+    // TCP connection and closed it without a handshake — what NLB/ELB TCP health checks do
+    // all day. Other handshake errors (bad certificate, unknown authority) stay `tls_error`.
+    r"(?i)tls handshake error from \S+: (eof\b|read tcp \S+: read: connection reset by peer)",
+)];
+
 static SET: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new(SIGNATURES.iter().map(|(_, re)| *re))
         .expect("the signature table holds valid regexes")
 });
 
-/// The first (highest-priority) signature a line matches.
-pub fn classify(line: &str) -> Option<&'static Signature> {
-    SET.matches(line).iter().next().map(|i| &SIGNATURES[i].0)
+static VETOES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    UNLESS
+        .iter()
+        .map(|(id, re)| {
+            (
+                *id,
+                Regex::new(re).expect("the veto table holds valid regexes"),
+            )
+        })
+        .collect()
+});
+
+static NOISE_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(NOISE.iter().map(|(_, _, re)| *re)).expect("the noise table holds valid regexes")
+});
+
+/// The noise pattern a line matches (`tls_client_hangup`), if any: such a line is neither a
+/// signature nor an error line.
+pub fn noise(line: &str) -> Option<&'static str> {
+    NOISE_SET.matches(line).iter().next().map(|i| NOISE[i].0)
 }
 
-/// Every signature a line matches, in priority order.
+fn vetoed(id: &str, line: &str) -> bool {
+    VETOES.iter().any(|(v, re)| *v == id && re.is_match(line))
+}
+
+/// The first (highest-priority) signature a line matches; none for noise.
+pub fn classify(line: &str) -> Option<&'static Signature> {
+    classify_all(line).into_iter().next()
+}
+
+/// Every signature a line matches, in priority order (none for noise).
 pub fn classify_all(line: &str) -> Vec<&'static Signature> {
-    SET.matches(line).iter().map(|i| &SIGNATURES[i].0).collect()
+    let hits = SET.matches(line);
+    if !hits.matched_any() || noise(line).is_some() {
+        return Vec::new();
+    }
+    hits.iter()
+        .map(|i| &SIGNATURES[i].0)
+        .filter(|s| !vetoed(s.id, line))
+        .collect()
 }
 
 /// Looks a signature up by id.
@@ -251,9 +371,11 @@ pub fn declares_benign_level(line: &str) -> bool {
 }
 
 /// True when a line reads as an error (a level, an exception, a failure) or matches a
-/// signature — unless the line declares itself info/debug/trace.
+/// signature — unless the line declares itself info/debug/trace or is known noise.
 pub fn is_error_line(line: &str) -> bool {
-    !declares_benign_level(line) && (ERROR_LINE.is_match(line) || classify(line).is_some())
+    !declares_benign_level(line)
+        && noise(line).is_none()
+        && (ERROR_LINE.is_match(line) || classify(line).is_some())
 }
 
 static NORMALIZERS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
@@ -292,163 +414,4 @@ pub fn normalize(line: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn check(line: &str, expected: Option<&str>) {
-        assert_eq!(classify(line).map(|s| s.id), expected, "{line}");
-    }
-
-    #[test]
-    fn signatures() {
-        let cases = [
-            (
-                "Memory cgroup out of memory: Killed process 1 (java)",
-                Some("oom"),
-            ),
-            ("java.lang.OutOfMemoryError: Java heap space", Some("oom")),
-            (
-                "FATAL:  sorry, too many clients already",
-                Some("too_many_clients"),
-            ),
-            (
-                "FATAL: remaining connection slots are reserved for non-replication superuser connections",
-                Some("too_many_clients"),
-            ),
-            (
-                "Error: timeout acquiring connection from pool after 5000ms",
-                Some("pool_exhausted"),
-            ),
-            (
-                "HikariPool-1 - Connection is not available, request timed out after 30000ms.",
-                Some("pool_exhausted"),
-            ),
-            (
-                "An error occurred (ThrottlingException) when calling the PutItem operation: Rate exceeded",
-                Some("throttling"),
-            ),
-            (
-                "2026-04-18T10:22:13.123Z abc Task timed out after 6.01 seconds",
-                Some("lambda_timeout"),
-            ),
-            (
-                "Error: getaddrinfo ENOTFOUND orders-db.internal",
-                Some("dns_failure"),
-            ),
-            (
-                "dial tcp: lookup inventory.svc.cluster.local on 10.100.0.10:53: no such host",
-                Some("dns_failure"),
-            ),
-            (
-                "x509: certificate has expired or is not yet valid",
-                Some("tls_error"),
-            ),
-            (
-                "dial tcp 10.0.1.23:8081: connect: connection refused",
-                Some("connection_refused"),
-            ),
-            ("read: connection reset by peer", Some("connection_reset")),
-            (
-                "invalid value for DATABASE_URL: missing scheme",
-                Some("config_error"),
-            ),
-            (
-                "JSON parse error at offset 1832: unexpected token",
-                Some("data_error"),
-            ),
-            ("context deadline exceeded", Some("timeout")),
-            (
-                "marketbridge PUT https://api.marketbridge.example/v2/listings -> 429 Too Many Requests (Retry-After: 60)",
-                Some("rate_limited"),
-            ),
-            (
-                "ERR OOM command not allowed when used memory > 'maxmemory'.",
-                Some("datastore_full"),
-            ),
-            (
-                "Connection to node 2 (b-2.orders-msk.kafka:9092) could not be established. Broker may not be available.",
-                Some("unreachable"),
-            ),
-            (
-                "dial tcp 10.0.3.7:5432: connect: no route to host",
-                Some("unreachable"),
-            ),
-            ("drain_timeout=30s net_tick_timeout=60", None),
-            (
-                "[ERROR] plugin/errors: 2 api.partner.example. A: read udp 10.0.1.5:41022->10.0.0.2:53: i/o timeout",
-                Some("dns_failure"),
-            ),
-            (
-                "com.fasterxml.jackson.core.JsonParseException: Unexpected character ('<' (code 60))",
-                Some("data_error"),
-            ),
-            ("Traceback (most recent call last):", Some("code_defect")),
-            (
-                "java.lang.NullPointerException: Cannot invoke \"String.length()\"",
-                Some("code_defect"),
-            ),
-            (
-                "TypeError: Cannot read properties of undefined (reading 'id')",
-                Some("code_defect"),
-            ),
-            ("upstream responded 502 Bad Gateway", Some("http_5xx")),
-            ("GET /healthz 200 3ms", None),
-            ("INFO server started on :8080", None),
-            ("errorless run completed", None),
-            ("dial tcp 172.20.0.1:443: i/o timeout", Some("unreachable")),
-            (
-                "ValueError: invalid literal for int() with base 10: 'abc'",
-                Some("code_defect"),
-            ),
-        ];
-        for (line, want) in cases {
-            check(line, want);
-        }
-    }
-
-    #[test]
-    fn error_lines() {
-        assert!(is_error_line(r#"{"level":"error","msg":"boom"}"#));
-        assert!(is_error_line("level=error msg=x"));
-        assert!(is_error_line("ERROR something"));
-        assert!(is_error_line("dial tcp: connection refused"));
-        assert!(!is_error_line("INFO ok"));
-        assert!(is_error_line(
-            "com.fasterxml.jackson.core.JsonParseException: Unexpected character"
-        ));
-        assert!(is_error_line(r#"{"level":50,"msg":"boom"}"#));
-        assert!(!is_error_line(
-            "2026-04-18T10:00:00Z INFO drain_timeout=30s connection refused retries"
-        ));
-        assert!(!is_error_line(
-            r#"{"level":"info","msg":"retrying after timeout"}"#
-        ));
-        assert!(!is_error_line("handled 0 errors")); // "errors" is not the word "error"
-    }
-
-    #[test]
-    fn normalization_folds_variable_parts() {
-        let a = normalize(
-            "2026-04-18T10:22:13Z ERROR request 8f1c2b3a-1111-2222-3333-444455556666 from 10.0.1.23:5432 failed after 5000ms",
-        );
-        let b = normalize(
-            "2026-04-18T10:23:01Z ERROR request 0a1b2c3d-aaaa-bbbb-cccc-ddddeeeeffff from 10.0.1.99:5432 failed after 31ms",
-        );
-        assert_eq!(a, b);
-        assert_eq!(a, "<ts> ERROR request <uuid> from <ip> failed after <n>ms");
-        assert_eq!(
-            normalize("pod payments-api-7f9dd8b6c4-x7gr9 died"),
-            "pod <pod> died"
-        );
-    }
-
-    proptest! {
-        #[test]
-        fn never_panics(s in "\\PC{0,200}") {
-            let _ = classify(&s);
-            let _ = is_error_line(&s);
-            prop_assert!(normalize(&s).chars().count() <= 200);
-        }
-    }
-}
+mod tests;

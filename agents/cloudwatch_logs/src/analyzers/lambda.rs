@@ -4,8 +4,8 @@
 
 use super::patterns::{Pattern, Trend, is_lambda_platform_line};
 use super::render::{
-    EVIDENCE_MAX, count_line, evidence_line, literal, reproduce_query, short_hash, snippet,
-    trend_words, verbatim,
+    EVIDENCE_MAX, TITLE_QUOTE, count_line, decisive, evidence_line, literal, redelivery_line,
+    reproduce_query, short_hash, trend_words, verbatim,
 };
 use super::{Input, LambdaStats};
 use crate::records::{LogRecord, lambda_function};
@@ -88,6 +88,14 @@ fn base_finding(
         )
         .with_attr("onset", lead.onset.to_string())
         .with_attr(
+            "first_seen",
+            ps.iter()
+                .map(|p| p.first)
+                .min()
+                .unwrap_or(lead.first)
+                .to_string(),
+        )
+        .with_attr(
             "last_seen",
             ps.iter()
                 .map(|p| p.last)
@@ -98,6 +106,10 @@ fn base_finding(
         .with_evidence([count_line(ps)]);
     if let Some(sig) = lead.signature {
         f = f.with_attr("signature", sig.id);
+    }
+    if let Some((n, line)) = redelivery_line(ps) {
+        f = f.with_attr("max_receive_count", n);
+        f.evidence.push(line);
     }
     f
 }
@@ -269,15 +281,15 @@ fn error_findings(
             (true, Some(sig)) => (sig.severity.max(Severity::Medium), Some(sig.category)),
             (true, None) => (Severity::Medium, None),
         };
-        let what = if oom && !reports.is_empty() {
-            "Runtime.OutOfMemory — "
-        } else {
-            ""
+        let what = match p.signature {
+            _ if oom && !reports.is_empty() => "Runtime.OutOfMemory — ".to_owned(),
+            Some(sig) if !oom => format!("{} — ", sig.label),
+            _ => String::new(),
         };
         let title = truncate(
             &format!(
                 "{function}: {what}\"{}\" ×{} ({})",
-                snippet(&p.example.line, p.signature, 200),
+                decisive(&p.example.line, p.signature, TITLE_QUOTE),
                 p.count,
                 trend_words(p)
             ),

@@ -5,10 +5,11 @@
 
 use super::patterns::{Pattern, Trend};
 use super::render::{
-    EVIDENCE_MAX, count_line, evidence_line, literal, reproduce_query, short_hash, snippet,
-    trend_words,
+    EVIDENCE_MAX, TITLE_QUOTE, count_line, decisive, evidence_line, literal, redelivery_line,
+    reproduce_query, short_hash, trend_words,
 };
 use super::{Input, patterns::is_lambda_platform_line};
+use crate::discovery::probe::is_node_group;
 use crate::records::{Level, lambda_function};
 use sremesh_core::text::truncate;
 use sremesh_core::{Finding, Severity};
@@ -30,19 +31,36 @@ fn informational(p: &Pattern) -> bool {
 
 /// The finding for a set of patterns of one service (most frequent first).
 fn finding(input: &Input, id: String, sev: Severity, ps: &[&Pattern], what: &str) -> Finding {
+    finding_with(input, id, sev, ps, what, None)
+}
+
+/// [`finding`] with a clause after the quote (`chronyd on ip-10-0-3-77: "…"`).
+fn finding_with(
+    input: &Input,
+    id: String,
+    sev: Severity,
+    ps: &[&Pattern],
+    what: &str,
+    extra: Option<&str>,
+) -> Finding {
     let lead = ps[0];
     let count: usize = ps.iter().map(|p| p.count).sum();
+    let extra = extra.map(|e| format!("; {e}")).unwrap_or_default();
     let title = truncate(
         &format!(
-            "{}: {what}\"{}\" ×{count} ({})",
+            "{}: {what}\"{}\" ×{count}{extra} ({})",
             who(lead),
-            snippet(&lead.example.line, lead.signature, 200),
+            decisive(&lead.example.line, lead.signature, TITLE_QUOTE),
             trend_words(lead)
         ),
         300,
     );
     let mut evidence = vec![count_line(ps)];
     evidence.extend(ps.iter().take(3).map(|p| evidence_line(p.count, p)));
+    let redelivered = redelivery_line(ps);
+    if let Some((_, line)) = &redelivered {
+        evidence.push(line.clone());
+    }
     let lit = literal(&lead.example.line, lead.signature);
     let narrow = (!input
         .groups
@@ -110,7 +128,27 @@ fn finding(input: &Input, id: String, sev: Severity, ps: &[&Pattern], what: &str
     if let Some(sig) = lead.signature {
         f = f.with_attr("signature", sig.id);
     }
+    if let Some((n, _)) = redelivered {
+        f = f.with_attr("max_receive_count", n);
+    }
+    if !lead.replaced_by.is_empty() {
+        f = f.with_attr("replaced_by", lead.replaced_by.clone());
+    }
     f
+}
+
+/// How long a node-level pattern has been going: `steady, already before the window`, `new`.
+fn node_trend(p: &Pattern) -> String {
+    match p.trend {
+        Trend::Steady => format!(
+            "steady: ×{} in the preceding window too, first seen {} UTC",
+            p.baseline.unwrap_or(0),
+            crate::query::hhmm(p.onset)
+        ),
+        Trend::Surging => "surging".to_owned(),
+        Trend::New => format!("new since {} UTC", crate::query::hhmm(p.onset)),
+        _ => format!("first seen {} UTC", crate::query::hhmm(p.onset)),
+    }
 }
 
 fn push_evidence(f: &mut Finding, line: String) {
@@ -153,6 +191,15 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
     for ps in by_sig.values_mut() {
         ps.sort_by_key(rank);
     }
+    // What the nodes' own logs say (chrony, the kernel, the kubelet): a node-level pattern
+    // with the same signature as the target's says which node is the cause, however long it
+    // has been going on.
+    let node_level: Vec<&Pattern> = mine
+        .iter()
+        .copied()
+        .filter(|p| is_node_group(&p.group) && !p.on_target && p.trend != Trend::Stopped)
+        .filter(|p| p.signature.is_some())
+        .collect();
     let mut signed: Vec<Finding> = Vec::new();
     for ((group, service, sig_id), ps) in &by_sig {
         let lead = ps[0];
@@ -164,9 +211,48 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
             sig.severity
         };
         let id = format!("log_pattern:{group}:{service}:{sig_id}");
-        let mut f = finding(input, id, sev, ps, &format!("{} — ", sig.label));
+        let nodes: Vec<&Pattern> = node_level
+            .iter()
+            .copied()
+            .filter(|p| p.signature.map(|s| s.id) == Some(*sig_id))
+            .collect();
+        let extra = nodes.first().map(|n| {
+            format!(
+                "{} on {}: \"{}\"",
+                who(n),
+                n.example.node.as_deref().unwrap_or(&n.group),
+                decisive(&n.example.line, n.signature, 80)
+            )
+        });
+        let mut f = finding_with(
+            input,
+            id,
+            sev,
+            ps,
+            &format!("{} — ", sig.label),
+            extra.as_deref(),
+        );
         if !info_only {
             f = f.with_category(sig.category);
+        }
+        if !nodes.is_empty() {
+            let names: std::collections::BTreeSet<&str> = nodes
+                .iter()
+                .filter_map(|p| p.example.node.as_deref())
+                .collect();
+            f = f.with_attr("nodes", names.into_iter().collect::<Vec<_>>());
+            for n in nodes.iter().take(2) {
+                push_evidence(
+                    &mut f,
+                    format!(
+                        "on node {} ({}, {}): {}",
+                        n.example.node.as_deref().unwrap_or(&n.group),
+                        who(n),
+                        node_trend(n),
+                        evidence_line(n.count, n)
+                    ),
+                );
+            }
         }
         if let Some((window, base)) = input.db_connections.get(group) {
             push_evidence(&mut f, connections_line(window, base.as_deref()));
@@ -208,7 +294,21 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
     // 2. Other services' active patterns: corroboration when they share a signature with the
     //    target's findings, else context without a category (one per service and signature).
     let mut others: BTreeMap<(String, String, Option<&str>), Vec<&Pattern>> = BTreeMap::new();
-    for p in mine.iter().filter(active).filter(|p| !p.on_target) {
+    let signed_ids: Vec<String> = signed
+        .iter()
+        .filter_map(|f| f.attributes.get("signature").and_then(|v| v.as_str()))
+        .map(str::to_owned)
+        .collect();
+    let told = |p: &Pattern| {
+        node_level.iter().any(|n| std::ptr::eq(*n, p))
+            && p.signature
+                .is_some_and(|s| signed_ids.iter().any(|id| id == s.id))
+    };
+    for p in mine
+        .iter()
+        .filter(active)
+        .filter(|p| !p.on_target && !told(p))
+    {
         let shared = p.signature.and_then(|s| {
             signed
                 .iter_mut()

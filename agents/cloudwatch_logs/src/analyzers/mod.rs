@@ -3,6 +3,7 @@
 //!
 //! [`all`] is the explicit list; [`run`] applies every analyzer to one [`Input`].
 
+pub mod changes;
 pub mod lambda;
 pub mod log_pattern;
 pub mod patterns;
@@ -149,6 +150,7 @@ pub fn all() -> &'static [(&'static str, Analyzer)] {
         ("lambda", lambda::analyze),
         ("log_pattern", log_pattern::analyze),
         ("quiet", quiet::analyze),
+        ("changes", changes::analyze),
     ]
 }
 

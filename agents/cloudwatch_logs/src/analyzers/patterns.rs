@@ -80,6 +80,12 @@ pub struct Pattern {
     /// For a pattern that stopped: `Some(false)` when its sources kept logging afterwards
     /// (recovered), `Some(true)` when they went silent too (ended), `None` unknown.
     pub silent: Option<bool>,
+    /// For a pattern that stopped because its pods were replaced (a rollout): the newer
+    /// ReplicaSets' pods that have logged since without it.
+    pub replaced_by: Vec<String>,
+    /// The highest redelivery count its lines report (`receiveCount=5`): the same message
+    /// retried, a poison message.
+    pub max_receive_count: Option<u64>,
 }
 
 /// Lambda platform lines: summarised by the Lambda analyzer, never patterns of their own.
@@ -123,7 +129,7 @@ const GENERIC: &[&str] = &["timeout", "connection_reset", "http_5xx"];
 /// True when a record reads as an error: by its declared level, a known signature, or an
 /// error word. Lines that declare `info`/`debug` count only with a specific signature.
 pub fn is_errorish(rec: &LogRecord) -> bool {
-    if is_lambda_platform_line(&rec.line) {
+    if is_lambda_platform_line(&rec.line) || signals::noise(&rec.line).is_some() {
         return false;
     }
     let sig = signals::classify(&rec.line);
@@ -166,12 +172,16 @@ pub fn on_target(rec: &LogRecord, target: &Target, groups: &[Candidate]) -> bool
     )
 }
 
-type Key = (String, Option<String>, String);
+/// `(group, service, signature of the whole line, normalised line)`: the normalised line is
+/// capped, so two errors sharing a long prefix (a logger's preamble) stay apart by what the
+/// whole line says.
+type Key = (String, Option<String>, Option<&'static str>, String);
 
 fn key_of(rec: &LogRecord) -> Key {
     (
         rec.group.clone(),
         rec.service.clone(),
+        signals::classify(&rec.line).map(|s| s.id),
         signals::normalize(&rec.line),
     )
 }
@@ -251,7 +261,7 @@ pub fn cluster(
                 origins: recs.iter().map(|r| r.origin().to_owned()).collect(),
                 group: key.0,
                 service: key.1,
-                key: key.2,
+                key: key.3,
                 level,
                 count,
                 baseline: base,
@@ -264,6 +274,8 @@ pub fn cluster(
                 quiet_minutes: quiet.as_mins().max(0),
                 onset_minutes: alert_time.duration_since(onset).as_mins().max(0),
                 silent: None,
+                replaced_by: Vec::new(),
+                max_receive_count: recs.iter().filter_map(|r| receive_count(&r.line)).max(),
             })
         })
         .collect();
@@ -361,6 +373,16 @@ fn settle_families(patterns: &mut [Pattern], activity: Option<&Activity>, alert:
             p.signature.map(|s| s.id),
         )
     };
+    // Still going, but only in pods a rollout has since replaced: stopped.
+    if let Some(a) = activity {
+        for p in patterns.iter_mut().filter(|p| p.trend.is_active()) {
+            let newer = replacements(p, a, alert);
+            if !newer.is_empty() {
+                p.trend = Trend::Stopped;
+                p.replaced_by = newer;
+            }
+        }
+    }
     let going: BTreeSet<Family> = patterns
         .iter()
         .filter(|p| p.trend.is_active())
@@ -372,6 +394,11 @@ fn settle_families(patterns: &mut [Pattern], activity: Option<&Activity>, alert:
         }
         if going.contains(&family(p)) {
             p.trend = p.novelty;
+            p.replaced_by.clear();
+            continue;
+        }
+        if !p.replaced_by.is_empty() {
+            p.silent = Some(false);
             continue;
         }
         p.silent = activity.and_then(|a| {
@@ -399,6 +426,11 @@ fn settle_families(patterns: &mut [Pattern], activity: Option<&Activity>, alert:
         }
     }
 }
+
+mod replaced;
+
+pub use replaced::receive_count;
+use replaced::replacements;
 
 #[cfg(test)]
 mod tests;

@@ -10,8 +10,14 @@ use sremesh_core::signals::{SIGNATURES, Signature};
 use sremesh_core::text::truncate;
 use std::sync::LazyLock;
 
+mod quote;
+pub use quote::{decisive, message_part};
+
 /// Evidence lines are at most this long.
 pub const EVIDENCE_MAX: usize = 300;
+
+/// Most characters a title quotes from a line.
+pub const TITLE_QUOTE: usize = 160;
 
 static SIGNATURE_RES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     SIGNATURES
@@ -77,9 +83,11 @@ pub fn display_line(line: &str) -> String {
             None => m.to_owned(),
         })
     };
+    // An error's first line (a serialized stack follows it in some loggers).
     let err = ["err", "error", "exception", "errorMessage", "reason"]
         .iter()
-        .find_map(|k| text(k).map(str::to_owned).or_else(|| nested(k)));
+        .find_map(|k| text(k).map(str::to_owned).or_else(|| nested(k)))
+        .map(|e| e.lines().next().unwrap_or_default().trim_end().to_owned());
     let err = err.as_deref();
     let mut out = match (msg, err) {
         (Some(m), Some(e)) => format!("{m} — {e}"),
@@ -158,6 +166,13 @@ pub fn trend_words(p: &Pattern) -> String {
             hhmm(p.last),
             p.quiet_minutes
         ),
+        Trend::Stopped if !p.replaced_by.is_empty() => format!(
+            "stopped at {} UTC, {} min before the alert: only pods since replaced ({}) wrote it; the newer pods ({}) have logged since without it",
+            hhmm(p.last),
+            p.quiet_minutes,
+            list(p.origins.iter()),
+            list(p.replaced_by.iter())
+        ),
         Trend::Stopped => format!(
             "stopped at {} UTC, {} min before the alert{}",
             hhmm(p.last),
@@ -169,6 +184,21 @@ pub fn trend_words(p: &Pattern) -> String {
         ),
         Trend::Unknown => "preceding window not available".into(),
     }
+}
+
+/// Up to three names, `, `-separated, `+N` for the rest.
+fn list<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let all: Vec<&String> = names.collect();
+    let mut s = all
+        .iter()
+        .take(3)
+        .map(|n| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if all.len() > 3 {
+        s.push_str(&format!(" +{}", all.len() - 3));
+    }
+    s
 }
 
 /// `line` cut to `max` characters around its decisive part: the signature's match when the
@@ -318,4 +348,18 @@ pub fn short_hash(s: &str) -> String {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{:08x}", h >> 32)
+}
+
+/// `redelivered: receive count up to 5 — …` when a pattern's lines say the same messages were
+/// retried.
+pub fn redelivery_line(ps: &[&Pattern]) -> Option<(u64, String)> {
+    let n = ps.iter().filter_map(|p| p.max_receive_count).max()?;
+    (n >= 2).then(|| {
+        (
+            n,
+            format!(
+                "redelivered: receive count up to {n} — the same message(s) failing on every retry (a poison message; it ends in the dead-letter queue)"
+            ),
+        )
+    })
 }

@@ -355,4 +355,7 @@ fn link_literals_find_the_line_again() {
     );
 }
 
+mod changes;
+mod context;
 mod evidence;
+mod titles;

@@ -134,3 +134,37 @@ pub fn candidates(
         })
         .collect()
 }
+
+/// A cluster's node-level groups (Container Insights `host` and `dataplane`, the EKS
+/// `dataplane`): chrony, the kernel, the kubelet — what a node says about itself.
+pub fn is_node_group(name: &str) -> bool {
+    cluster_of(name).is_some() && (name.ends_with("/host") || name.ends_with("/dataplane"))
+}
+
+/// The node-level groups of the clusters whose application groups the probe found (not yet
+/// chosen), as shared candidates: a node's clock, disk or kernel can be why the service's
+/// lines fail. At most `room`.
+pub fn node_groups(chosen: &[Candidate], listed: &[GroupInfo], room: usize) -> Vec<Candidate> {
+    let clusters: Vec<&str> = chosen
+        .iter()
+        .filter(|c| is_ci_application(&c.name))
+        .filter_map(|c| cluster_of(&c.name))
+        .collect();
+    listed
+        .iter()
+        .filter(|g| is_node_group(&g.name))
+        .filter(|g| cluster_of(&g.name).is_some_and(|c| clusters.contains(&c)))
+        .filter(|g| !chosen.iter().any(|c| c.name == g.name))
+        .take(room)
+        .map(|g| Candidate {
+            name: g.name.clone(),
+            score: 1,
+            matched: Vec::new(),
+            dedicated: false,
+            stored_bytes: g.stored_bytes,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

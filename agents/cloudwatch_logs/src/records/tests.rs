@@ -187,3 +187,60 @@ fn insights_times_parse() {
     assert_eq!(parse_insights_time("2026-04-18T10:00:00Z"), Some(at()));
     assert_eq!(parse_insights_time("yesterday"), None);
 }
+
+/// `(group, stream, message, node, service)`.
+type NodeCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+/// The node a line comes from, and a host's syslog program as its service: from the Container
+/// Insights envelope, a journald record, a syslog line or the stream name.
+#[test]
+fn nodes_and_host_programs() {
+    let cases: &[NodeCase] = &[
+        (
+            "/aws/containerinsights/c/application",
+            "s",
+            r#"{"log":"boom","kubernetes":{"pod_name":"web-5c8d7f6b9-h2kqs","namespace_name":"w","host":"node-a.internal"}}"#,
+            Some("node-a.internal"),
+            Some("web"),
+        ),
+        (
+            "/aws/containerinsights/c/host",
+            "node-b.internal-host.messages",
+            "Feb  3 07:00:01 node-b ntpd[311]: no servers can be used, system clock unsynchronized",
+            Some("node-b"),
+            Some("ntpd"),
+        ),
+        (
+            "/aws/containerinsights/c/host",
+            "ip-10-9-8-7.internal-host.dmesg",
+            "[88231.0041] Out of memory: Killed process 4411 (ruby)",
+            Some("ip-10-9-8-7.internal"),
+            None,
+        ),
+        (
+            "/aws/containerinsights/c/dataplane",
+            "kubelet.service-ip-10-9-8-7.internal",
+            r#"{"hostname":"ip-10-9-8-7.internal","systemd_unit":"kubelet.service","message":"E0101 x"}"#,
+            Some("ip-10-9-8-7.internal"),
+            Some("kubelet"),
+        ),
+        (
+            "/app/orders",
+            "orders-1",
+            "ERROR boom",
+            None,
+            Some("orders"),
+        ),
+    ];
+    for (group, stream, msg, node, service) in cases {
+        let r = LogRecord::parse(group, stream, at(), msg);
+        assert_eq!(r.node.as_deref(), *node, "{msg}");
+        assert_eq!(r.service.as_deref(), *service, "{msg}");
+    }
+}

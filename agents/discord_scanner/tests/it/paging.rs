@@ -5,7 +5,7 @@ use super::*;
 
 /// A scenario whose #deploys holds `n` chatter messages in the window plus, oldest of all, the
 /// deploy announcement.
-fn busy(n: usize) -> Scenario {
+fn busy(n: usize) -> sremesh_sandbox::Scenario {
     let mut yaml = String::from(
         "schema: sremesh/scenario/v1\nid: busy-channel\ntitle: busy\nnow: 2026-03-30T10:25:00Z\nalert:\n  platform: discord\n  channel: \"1300000000000000001\"\n  user: datadog\n  bot: true\n  text: 'Triggered: [P2] Container restarts on payments-api kube_namespace:payments'\nworld:\n  discord:\n    guild: \"1300000000000000000\"\n    channels:\n      - id: \"1300000000000000001\"\n        name: alerts\n        messages: []\n      - id: \"1300000000000000002\"\n        name: deploys\n        messages:\n          - {at: \"-1700s\", author: dana, content: \"deploying payments-api v1.8.0 to prod\"}\n",
     );
@@ -18,15 +18,8 @@ fn busy(n: usize) -> Scenario {
     sremesh_scenario::load_str("busy", &yaml).unwrap_or_else(|e| panic!("{e}"))
 }
 
-async fn run(n: usize, max_messages: usize) -> AgentResult {
-    let s = busy(n);
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let ctx = context(&s);
-    let sb = sandbox(s, &dir).await;
-    let mut settings = settings_for(&sb);
-    settings.scan.max_messages = max_messages;
-    let (r, _) = investigate(&DiscordScanner::new(settings), ctx, Duration::from_secs(20)).await;
-    r
+async fn run(n: usize, max_messages: usize) -> sremesh_core::AgentResult {
+    suite::read_with_cap::<P>(busy(n), max_messages).await
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! Container states: `oom_killed` (reason OOMKilled — not every exit 137 is OOM) and
+//! Container states: `oom_killed` (reason OOMKilled — not every exit 137 is OOM; [`oom`]) and
 //! `crash_loop` (the last termination's reason and exit code, the previous log's signature);
 //! containers that never start are in [`startup`].
 
@@ -8,9 +8,11 @@ use super::{Scene, Unit, unit_finding};
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use sremesh_core::{Category, Finding, Severity};
 
+mod oom;
 mod startup;
 
-pub use startup::{missing_object, pull_cause};
+pub use oom::oom_recurring;
+pub use startup::{missing_object, pull_cause, pull_detail};
 
 type Hit<'a> = (&'a Pod, &'a ContainerStatus);
 
@@ -44,7 +46,7 @@ pub fn analyze(s: &Scene) -> Vec<Finding> {
                 total: pods.len(),
                 down: s.unit_down(u),
             };
-            out.extend(oom(&ctx, &sts));
+            out.extend(oom::oom(&ctx, &sts));
             out.extend(crash(&ctx, &sts));
             out.extend(startup::image_pull(&ctx, &sts));
             out.extend(startup::config_missing(&ctx, &sts));
@@ -100,138 +102,6 @@ fn state(c: &ContainerStatus) -> String {
         .to_owned(),
         None => "Terminated".to_owned(),
     }
-}
-
-fn memory(p: &Pod, container: &str) -> (Option<String>, Option<String>) {
-    let r = p
-        .spec
-        .as_ref()
-        .and_then(|s| s.containers.iter().find(|c| c.name == container))
-        .and_then(|c| c.resources.as_ref());
-    let get = |m: Option<
-        &std::collections::BTreeMap<
-            String,
-            k8s_openapi::apimachinery::pkg::api::resource::Quantity,
-        >,
-    >| { m.and_then(|m| m.get("memory")).map(|q| q.0.clone()) };
-    (
-        get(r.and_then(|r| r.limits.as_ref())),
-        get(r.and_then(|r| r.requests.as_ref())),
-    )
-}
-
-fn oom(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
-    let hits: Vec<Hit> = sts
-        .iter()
-        .copied()
-        .filter(|(_, c)| {
-            facts::last_termination(c).is_some_and(|t| {
-                t.reason.as_deref() == Some("OOMKilled")
-                    && (facts::waiting(c).is_some()
-                        || !c.ready
-                        || t.finished_at.as_ref().is_some_and(|f| x.s.in_window(f.0)))
-            })
-        })
-        .collect();
-    let (first_pod, _) = *hits.first()?;
-    let restarts = facts::total(hits.iter().map(|(_, c)| c.restart_count));
-    let looping = hits
-        .iter()
-        .any(|(_, c)| facts::waiting(c).is_some_and(|(r, _)| r == "CrashLoopBackOff"));
-    let (limit, request) = memory(first_pod, x.container);
-    let mut title = format!(
-        "{} OOMKilled (exit code 137), {restarts} restarts",
-        x.who(&hits)
-    );
-    if looping {
-        title.push_str(", CrashLoopBackOff");
-    }
-    if let Some(l) = &limit {
-        title.push_str(&format!(" — memory limit {l}"));
-    }
-    let mut ev = Vec::new();
-    let mut first = None;
-    for (p, c) in hits.iter().take(4) {
-        let t = facts::last_termination(c)
-            .and_then(|t| t.finished_at.as_ref())
-            .map(|t| t.0);
-        first = match (first, t) {
-            (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
-            (a, b) => a.or(b),
-        };
-        ev.push(line(format!(
-            "{}: OOMKilled exit 137{}, restarts {}, now {}",
-            facts::pod_name(p),
-            t.map(|t| format!(" at {}", hms(t))).unwrap_or_default(),
-            c.restart_count,
-            state(c)
-        )));
-    }
-    ev.push(format!(
-        "container {}: memory limit {}, request {}",
-        x.container,
-        limit.as_deref().unwrap_or("none"),
-        request.as_deref().unwrap_or("none")
-    ));
-    let nodes: Vec<&str> = hits
-        .iter()
-        .filter_map(|(p, _)| p.spec.as_ref()?.node_name.as_deref())
-        .collect();
-    for n in nodes.iter().take(2) {
-        for e in
-            x.s.recent_events_for("Node", "", n)
-                .filter(|e| facts::event_reason(e) == "SystemOOM")
-        {
-            ev.push(line(format!(
-                "{}: {}",
-                facts::short_node(n),
-                facts::event_line(e)
-            )));
-        }
-    }
-    if let Some(l) =
-        x.s.log(first_pod, x.container, true)
-            .and_then(|l| l.lines.last())
-    {
-        ev.push(line(format!(
-            "last log line before the kill: {}",
-            render(&l.text)
-        )));
-    }
-    let mut f = x
-        .finding(
-            "oom_killed",
-            if looping || x.down {
-                Severity::Critical
-            } else {
-                Severity::High
-            },
-            title,
-            &hits,
-        )
-        .with_category(Category::ResourceExhaustion)
-        .with_evidence(ev)
-        .with_attr("exit_code", 137)
-        .with_attr("restarts", restarts);
-    if let Some(l) = limit {
-        f = f.with_attr("limit_memory", l);
-    }
-    if let Some(t) = first {
-        f = f.at(t);
-    }
-    if let Some(t) = hits
-        .iter()
-        .filter_map(|(_, c)| {
-            facts::last_termination(c)?
-                .finished_at
-                .as_ref()
-                .map(|t| t.0)
-        })
-        .max()
-    {
-        f = f.with_attr("last_seen", t.to_string());
-    }
-    Some(f)
 }
 
 /// What an exit code says on its own.
@@ -297,6 +167,7 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     let background = logs::background(x.s, x.u);
     let mut decisive: Option<logs::Hit> = None;
     let mut tail: Vec<String> = Vec::new();
+    let mut doing: Option<String> = None;
     for (p, _) in &hits {
         let Some(l) =
             x.s.log(p, x.container, true)
@@ -309,6 +180,7 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
         {
             decisive = Some(h);
             tail = logs::terminal_block(&l.lines, 3);
+            doing = logs::before_terminal(&l.lines).map(|x| render(&x.text));
             break;
         }
     }
@@ -397,6 +269,9 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     }
     for l in &tail {
         ev.push(line(format!("previous log: {l}")));
+    }
+    if let Some(l) = doing {
+        ev.push(line(format!("last line before the crash: {l}")));
     }
     let mut onset = None;
     let mut last_seen = hits

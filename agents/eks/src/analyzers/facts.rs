@@ -283,3 +283,52 @@ pub fn cap_evidence(mut lines: Vec<String>) -> Vec<String> {
     }
     lines
 }
+
+/// `6d 5h`, `3h 20m`, `12m`: how long before `to`.
+pub fn age(from: Timestamp, to: Timestamp) -> String {
+    let m = to.duration_since(from).as_secs().max(0) / 60;
+    match (m / 1440, (m % 1440) / 60, m % 60) {
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+/// When `failing` (pod names) are exactly the oldest of `pods` — every one created before every
+/// pod that does not fail — a line saying so: what builds up with uptime (a leak of memory,
+/// file descriptors, connections) fails the oldest replicas first.
+pub fn oldest_only(pods: &[&Pod], failing: &[&str], now: Timestamp) -> Option<String> {
+    let created = |p: &&Pod| p.metadata.creation_timestamp.as_ref().map(|t| t.0);
+    let (bad, good): (Vec<&Pod>, Vec<&Pod>) = pods
+        .iter()
+        .copied()
+        .filter(|p| !matches!(phase(p), "Succeeded" | "Failed"))
+        .partition(|p| failing.contains(&pod_name(p)));
+    if bad.is_empty() || good.is_empty() {
+        return None;
+    }
+    let youngest_bad = bad
+        .iter()
+        .map(created)
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .max()?;
+    let oldest_good = good
+        .iter()
+        .map(created)
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .min()?;
+    // A meaningful gap: at least an hour between the two groups.
+    if oldest_good.duration_since(youngest_bad).as_secs() < 3600 {
+        return None;
+    }
+    Some(format!(
+        "only the {} oldest of {} pods show it (up {}+); the {} younger (up {}) do not — it builds up with uptime",
+        bad.len(),
+        bad.len() + good.len(),
+        age(youngest_bad, now),
+        good.len(),
+        age(oldest_good, now)
+    ))
+}

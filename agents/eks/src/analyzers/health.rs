@@ -1,5 +1,6 @@
 //! "Nothing is wrong now": `target_healthy` when the alert's workload is fine (every pod Ready,
-//! no restarts in the window — or recovered: Ready again for a while with clean logs since), or
+//! no restarts in the window — or recovered: Ready again for a while with clean logs since; never
+//! while its Service routes nowhere or it keeps being OOM-killed), or
 //! when the alert is an always-firing heartbeat (Watchdog); `target_not_found` when nothing in
 //! the cluster matches the alert.
 
@@ -123,6 +124,15 @@ fn healthy(s: &Scene, u: &Unit) -> Option<Finding> {
             && facts::statuses(p).all(|c| facts::waiting(c).is_none())
     });
     if !all_ready || desired(u).is_some_and(|d| (pods.len() as i32) < d) {
+        return None;
+    }
+    // Ready pods behind a Service that routes nowhere, or killed for memory again and again:
+    // not healthy, whatever the pods say right now.
+    if !super::services::unrouted(s, u).is_empty()
+        || pods
+            .iter()
+            .any(|p| facts::statuses(p).any(|c| super::containers::oom_recurring(s, c)))
+    {
         return None;
     }
     let restarts: Vec<(&Pod, Timestamp, i32, String)> = pods

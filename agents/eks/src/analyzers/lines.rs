@@ -10,6 +10,10 @@ use sremesh_core::Category;
 use sremesh_core::signals::{self, Signature};
 use std::sync::LazyLock;
 
+mod kube;
+
+pub use kube::{classify, kube_api};
+
 static LOGFMT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"([A-Za-z_][A-Za-z0-9_.]*)=("(?:[^"\\]|\\.)*"|\S+)"#).expect("static regex")
 });
@@ -210,6 +214,7 @@ pub fn render(text: &str) -> String {
         .filter_map(|(k, v)| match v {
             serde_json::Value::String(x) if x.len() <= 80 => Some(format!("{k}={x}")),
             serde_json::Value::Number(n) => Some(format!("{k}={n}")),
+            serde_json::Value::Bool(b) => Some(format!("{k}={b}")),
             _ => None,
         })
         .take(6)
@@ -249,7 +254,7 @@ pub fn hits(lines: &[LogLine]) -> Vec<Hit> {
         .iter()
         .filter(|l| is_error(&l.text))
         .filter_map(|l| {
-            signals::classify(&l.text).map(|sig| Hit {
+            classify(&l.text).map(|sig| Hit {
                 sig,
                 at: l.at,
                 raw: l.text.clone(),
@@ -292,7 +297,7 @@ pub fn terminal(lines: &[LogLine]) -> Option<Hit> {
         .take(TAIL_LINES)
         .filter(|l| is_error(&l.text))
         .find_map(|l| {
-            signals::classify(&l.text).map(|sig| Hit {
+            classify(&l.text).map(|sig| Hit {
                 sig,
                 at: l.at,
                 raw: l.text.clone(),
@@ -332,6 +337,47 @@ pub fn fatal_report(lines: &[LogLine]) -> bool {
         .iter()
         .take(last_i - from + 1 + TAIL_LINES)
         .any(|l| FATAL.is_match(&l.text) || CLASS.is_match(&l.text))
+}
+
+/// A stack frame or the head of a trace (`\tat …`, `  File "x.py"…`, `goroutine 7 [running]:`).
+fn frame_like(text: &str) -> bool {
+    let t = text.trim_start();
+    text.starts_with([' ', '\t'])
+        || [
+            "Traceback",
+            "goroutine ",
+            "created by ",
+            "Caused by",
+            "panic:",
+            "Exception",
+            "...",
+        ]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+/// What the process was doing when it died: the last ordinary line before its final error report
+/// (the request it was serving, the job it had picked up), if it came at most a minute before.
+pub fn before_terminal(lines: &[LogLine]) -> Option<&LogLine> {
+    let (last_i, last) = lines
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, l)| is_error(&l.text))?;
+    let mut i = last_i;
+    while i > 0 {
+        let prev = &lines[i - 1].text;
+        if is_error(prev) || prev.trim().is_empty() || frame_like(prev) {
+            i -= 1;
+        } else {
+            break;
+        }
+    }
+    let before = lines[..i].last()?;
+    match (before.at, last.at) {
+        (Some(b), Some(t)) if t.duration_since(b) > TAIL_TIME => None,
+        _ => Some(before),
+    }
 }
 
 /// The lines of a run's final error report, rendered (at most `n`, oldest first): the

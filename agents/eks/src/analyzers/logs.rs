@@ -13,8 +13,8 @@ use sremesh_core::{Category, Finding, Severity};
 use std::collections::BTreeMap;
 
 pub use super::lines::{
-    Hit, Level, category_of, excerpt, fatal_report, hits, is_error, level, render, terminal,
-    terminal_block,
+    Hit, Level, before_terminal, category_of, classify, excerpt, fatal_report, hits, is_error,
+    kube_api, level, render, terminal, terminal_block,
 };
 
 /// At most this many signature findings per workload.
@@ -226,12 +226,35 @@ fn finding(s: &Scene, u: &Unit, history: &History, f: Fold) -> Finding {
     {
         title.push_str(&format!(" (since {})", facts::hms(t)));
     }
+    // What else the logs say: the oldest pods only, the process's own gauge at its limit.
+    let unit_pods: Vec<&k8s_openapi::api::core::v1::Pod> = s.pods_of(u).collect();
+    let failing: Vec<&str> = f.pods.iter().map(String::as_str).collect();
+    let oldest = facts::oldest_only(&unit_pods, &failing, s.alert_time);
+    let mut extra: Vec<String> = oldest.iter().map(line).collect();
+    if f.category == Category::ResourceExhaustion {
+        for p in f.pods.iter().take(2) {
+            let reading = s
+                .logs
+                .iter()
+                .filter(|l| &l.pod == p && l.namespace == u.namespace)
+                .filter_map(|l| {
+                    let last = l.lines.iter().rev().find_map(|x| x.at);
+                    super::gauges::latest_at_limit(&l.lines).map(|g| (last, g))
+                })
+                .max_by_key(|(t, _)| *t)
+                .map(|(_, g)| g);
+            if let Some(g) = reading {
+                extra.push(line(format!("{p}: {g}")));
+            }
+        }
+    }
     let mut evidence: Vec<String> = patterns
         .iter()
-        .take(5)
+        .take(5 - extra.len().min(2))
         .map(|(n, l, _)| line(format!("×{n} {l}")))
         .collect();
     evidence.push(format!("pods: {}", f.pods.join(", ")));
+    evidence.extend(extra);
     if let (Some(o), Some(l)) = (onset, f.last) {
         evidence.push(format!(
             "first seen {}, last seen {}{}",
@@ -263,6 +286,9 @@ fn finding(s: &Scene, u: &Unit, history: &History, f: Fold) -> Finding {
     }
     if let Some(t) = f.last {
         finding = finding.with_attr("last_seen", t.to_string());
+    }
+    if oldest.is_some() {
+        finding = finding.with_attr("oldest_pods", true);
     }
     if history.terminal.contains(&f.sig.id) {
         finding = finding.with_attr("terminal", true);

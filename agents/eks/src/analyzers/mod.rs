@@ -4,18 +4,25 @@
 //! target carries no cause, problems that predate the alert are context only, caps).
 
 pub mod addons;
+mod arbitrate;
 pub mod autoscaling;
 pub mod containers;
+pub mod control_plane;
 pub mod evictions;
 pub mod facts;
+pub mod gauges;
 pub mod health;
 pub mod jobs;
 pub mod lines;
 pub mod logs;
+pub mod network;
 pub mod nodes;
 pub mod probes;
 pub mod rollout;
 pub mod scheduling;
+pub mod services;
+
+pub use arbitrate::{arbitrate, priority, run};
 
 use crate::target::Kind;
 use jiff::Timestamp;
@@ -25,8 +32,9 @@ use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
     Endpoints, Event, Node, PersistentVolumeClaim, Pod, ResourceQuota, Service,
 };
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use sremesh_core::{Finding, Severity, TimeWindow};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// An analyzer: gathered state in, findings out.
 pub type Analyzer = fn(&Scene) -> Vec<Finding>;
@@ -39,8 +47,11 @@ pub fn all() -> &'static [(&'static str, Analyzer)] {
         ("scheduling", scheduling::analyze),
         ("evictions", evictions::analyze),
         ("probes", probes::analyze),
+        ("services", services::analyze),
+        ("network", network::analyze),
         ("autoscaling", autoscaling::analyze),
         ("addons", addons::analyze),
+        ("control_plane", control_plane::analyze),
         ("nodes", nodes::analyze),
         ("rollout", rollout::analyze),
         ("logs", logs::analyze),
@@ -169,6 +180,12 @@ pub struct Scene {
     pub nodes: Vec<Node>,
     pub services: Vec<Service>,
     pub endpoints: Vec<Endpoints>,
+    /// EndpointSlices in the units' namespaces.
+    pub endpoint_slices: Vec<EndpointSlice>,
+    /// Ingresses in the units' namespaces.
+    pub ingresses: Vec<Ingress>,
+    /// NetworkPolicies in the units' namespaces.
+    pub network_policies: Vec<NetworkPolicy>,
     pub pvcs: Vec<PersistentVolumeClaim>,
     pub quotas: Vec<ResourceQuota>,
     /// The runs of the Jobs and CronJobs under investigation (a CronJob's Jobs, newest first).
@@ -198,6 +215,9 @@ impl Scene {
             nodes: Vec::new(),
             services: Vec::new(),
             endpoints: Vec::new(),
+            endpoint_slices: Vec::new(),
+            ingresses: Vec::new(),
+            network_policies: Vec::new(),
             pvcs: Vec::new(),
             quotas: Vec::new(),
             jobs: Vec::new(),
@@ -297,140 +317,6 @@ pub fn unit_finding(kind: &str, u: &Unit, severity: Severity, title: impl Into<S
         .with_resource(u.resource())
         .with_service(u.service())
         .with_attr("namespace", u.namespace.clone())
-}
-
-/// Kinds that rest on what the kubelet, scheduler or controllers reported about the workload;
-/// when one carries a cause, log signatures of the same workload are secondary.
-const STATE_KINDS: &[&str] = &[
-    "oom_killed",
-    "crash_loop",
-    "job_failed",
-    "hpa_unhealthy",
-    "addon_unhealthy",
-    "image_pull",
-    "config_missing",
-    "scheduling_failed",
-    "quota_exceeded",
-    "probe_failed",
-    "evicted",
-    "node_not_ready",
-    "node_pressure",
-];
-
-/// Root causes before their consequences when severities tie (a node's pressure before the
-/// evictions it caused, before the Pending replacement).
-pub fn priority(kind: &str) -> usize {
-    const ORDER: &[&str] = &[
-        "node_not_ready",
-        "node_pressure",
-        "addon_unhealthy",
-        "oom_killed",
-        "config_missing",
-        "image_pull",
-        "quota_exceeded",
-        "job_failed",
-        "crash_loop",
-        "hpa_unhealthy",
-        "probe_failed",
-        "evicted",
-        "scheduling_failed",
-        "log_signature",
-        "not_ready",
-        "rollout_stuck",
-        "recent_rollout",
-        "node_rebooted",
-        "target_healthy",
-        "target_not_found",
-    ];
-    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
-}
-
-fn demote(f: &mut Finding, why: &str, cap: Severity) {
-    if f.category.take().is_some() {
-        f.attributes.insert("demoted".into(), why.into());
-    }
-    f.severity = f.severity.min(cap);
-}
-
-/// Runs every analyzer and arbitrates between their findings.
-pub fn run(scene: &Scene) -> Vec<Finding> {
-    let mut out: Vec<Finding> = all().iter().flat_map(|(_, a)| a(scene)).collect();
-    arbitrate(scene, &mut out);
-    out
-}
-
-/// Cross-analyzer rules (see the module docs), then ordering, unique ids and the cap.
-pub fn arbitrate(scene: &Scene, out: &mut Vec<Finding>) {
-    let healthy: BTreeSet<String> = out
-        .iter()
-        .filter(|f| f.kind == "target_healthy")
-        .filter_map(|f| f.service.clone())
-        .collect();
-    let caused: BTreeSet<String> = out
-        .iter()
-        .filter(|f| STATE_KINDS.contains(&f.kind.as_str()) && f.category.is_some())
-        .filter_map(|f| f.service.clone())
-        .collect();
-    // Signatures a crash-loop or failed-job finding already cites, per service.
-    let cited: BTreeSet<(String, String)> = out
-        .iter()
-        .filter(|f| f.kind == "crash_loop" || f.kind == "job_failed")
-        .filter_map(|f| {
-            Some((
-                f.service.clone()?,
-                f.attributes.get("signature")?.as_str()?.to_owned(),
-            ))
-        })
-        .collect();
-    out.retain(|f| {
-        f.kind != "log_signature"
-            || !f.service.as_ref().is_some_and(|s| {
-                f.attributes
-                    .get("signature")
-                    .and_then(|v| v.as_str())
-                    .is_some_and(|sig| cited.contains(&(s.clone(), sig.to_owned())))
-            })
-    });
-    for f in out.iter_mut() {
-        let svc = f.service.clone().unwrap_or_default();
-        if f.kind != "target_healthy" && healthy.contains(&svc) {
-            demote(f, "the workload is healthy now", Severity::Low);
-        } else if f.kind == "log_signature" && caused.contains(&svc) {
-            demote(
-                f,
-                "secondary: the kubelet reports the workload's failure cause",
-                Severity::Low,
-            );
-        }
-        if scene.mode != Mode::Target && f.category.is_some() {
-            let onset = f
-                .attributes
-                .get("onset")
-                .and_then(|v| v.as_str())
-                .and_then(|s| s.parse::<Timestamp>().ok())
-                .or(f.at);
-            if onset.is_some_and(|t| t < scene.window.start) {
-                demote(f, "predates the alert's window", Severity::Info);
-                f.title = format!("{} (predates the alert)", f.title);
-            }
-        }
-        f.evidence = facts::cap_evidence(std::mem::take(&mut f.evidence));
-    }
-    out.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(b.category.is_some().cmp(&a.category.is_some()))
-            .then(priority(&a.kind).cmp(&priority(&b.kind)))
-    });
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for f in out.iter_mut() {
-        let n = seen.entry(f.id.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            f.id = format!("{}#{n}", f.id);
-        }
-    }
-    out.truncate(MAX_FINDINGS);
 }
 
 #[cfg(test)]

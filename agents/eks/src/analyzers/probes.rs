@@ -214,6 +214,10 @@ fn probe_failed(s: &Scene, u: &Unit, probe: &str) -> Option<Finding> {
             probe.to_ascii_lowercase()
         ));
     }
+    let unit_pods: Vec<&Pod> = s.pods_of(u).collect();
+    if let Some(o) = facts::oldest_only(&unit_pods, &pods, s.alert_time) {
+        ev.push(line(o));
+    }
     // Why the app says it is not ready.
     if probe == "Readiness" && misconfig.is_none() {
         let why: Vec<String> = s

@@ -19,6 +19,11 @@ pub fn holdout_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios-holdout")
 }
 
+/// The second blind hold-out set.
+pub fn holdout2_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios-holdout2")
+}
+
 /// Every scenario file with Kubernetes data.
 pub fn kube_scenarios() -> Vec<(String, Scenario)> {
     kube_scenarios_in(&scenarios_dir())

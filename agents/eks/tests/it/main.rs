@@ -10,6 +10,7 @@ mod common;
 mod eks;
 mod faults;
 mod holdout;
+mod holdout2;
 mod readonly;
 mod scenarios;
 mod tools;

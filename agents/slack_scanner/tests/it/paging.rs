@@ -5,7 +5,7 @@ use super::*;
 
 /// A scenario whose #deploys holds `n` chatter messages in the window plus, oldest of all, the
 /// deploy announcement.
-fn busy(n: usize) -> Scenario {
+fn busy(n: usize) -> sremesh_sandbox::Scenario {
     let mut yaml = String::from(
         "schema: sremesh/scenario/v1\nid: busy-channel\ntitle: busy\nnow: 2026-03-30T10:25:00Z\nalert:\n  platform: slack\n  channel: C0ALERTS\n  user: U0DATADOG\n  bot: true\n  text: 'Triggered: [P2] Container restarts on payments-api kube_namespace:payments'\nworld:\n  slack:\n    channels:\n      - id: C0ALERTS\n        name: alerts\n        messages: []\n      - id: C0DEPLOYS\n        name: deploys\n        messages:\n          - {at: \"-1700s\", user: U0DANA, text: \"deploying payments-api v1.8.0 to prod\"}\n",
     );
@@ -18,15 +18,8 @@ fn busy(n: usize) -> Scenario {
     sremesh_scenario::load_str("busy", &yaml).unwrap_or_else(|e| panic!("{e}"))
 }
 
-async fn run(n: usize, max_messages: usize) -> AgentResult {
-    let s = busy(n);
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let ctx = context(&s);
-    let sb = sandbox(s, &dir).await;
-    let mut settings = settings_for(&sb);
-    settings.scan.max_messages = max_messages;
-    let (r, _) = investigate(&SlackScanner::new(settings), ctx, Duration::from_secs(20)).await;
-    r
+async fn run(n: usize, max_messages: usize) -> sremesh_core::AgentResult {
+    suite::read_with_cap::<P>(busy(n), max_messages).await
 }
 
 #[tokio::test]

@@ -26,6 +26,17 @@ fn span_words(s: Span) -> String {
     }
 }
 
+/// The announcement's words: the line of its change word (a notification's header first).
+fn quote_change(text: &str) -> String {
+    match crate::vocab::announced_change(text)
+        .map(|(p, _)| p)
+        .or_else(|| crate::vocab::change_word_at(text))
+    {
+        Some(at) => crate::evidence::quote_at(text, at),
+        None => crate::evidence::quote(text),
+    }
+}
+
 pub(super) fn analyze(input: &Input) -> Vec<Finding> {
     let changes = input.notes.iter().filter(|n| n.kind == NoteKind::Change);
     group_by(changes, |n| (n.hit.subject.to_ascii_lowercase(), n.change))
@@ -51,7 +62,7 @@ fn finding(
         relative(input.alert_time, at),
         input.channels.label(&first.msg.channel),
         first.msg.author,
-        crate::evidence::quote(&first.msg.text),
+        quote_change(&first.msg.text),
     );
     let when = crate::planned::when(&first.msg.text, first.msg.at, input.alert_time);
     match when {
@@ -71,7 +82,10 @@ fn finding(
             relative(input.alert_time, d.msg.at)
         ));
     }
-    let close = matches!(first.hit.strength, Strength::Direct | Strength::Dependency);
+    // A flag switched in the product's own channel is as close as it gets: flags name no
+    // service.
+    let close = matches!(first.hit.strength, Strength::Direct | Strength::Dependency)
+        || (kind == crate::vocab::ChangeKind::FeatureFlag && first.hit.strength == Strength::Scope);
     let running = matches!(when, When::Covers(_));
     let severity = if close && ((-5..=120).contains(&mins) || running) {
         Severity::Medium

@@ -1,14 +1,17 @@
-//! The analyzers: pure functions from the classified messages of one scan (plus the alert time
-//! and window) to findings — `related_alert`, `deploy_announced`, `change_announced`,
-//! `human_report`, `already_handled` (docs/FINDINGS.md). Chat findings are context: they never
+//! The analyzers: pure functions from the classified messages of one scan (plus the alert, its
+//! time and window, and its channel's history) to findings — `related_alert`,
+//! `deploy_announced`, `change_announced`, `human_report`, `already_handled`, `alert_history`,
+//! `provider_incident` (docs/FINDINGS.md). Chat findings are context: they never
 //! carry a category and never name a cause.
 
 mod changes;
 mod deploys;
+mod history;
 mod people;
+mod provider;
 mod related;
 
-use crate::classify::{Note, NoteKind, classify};
+use crate::classify::{Note, NoteKind, classify_in};
 use crate::evidence::Channels;
 use crate::message::{Channel, ChatMessage};
 use crate::targets::Targets;
@@ -28,6 +31,15 @@ pub struct Input {
     pub channels: Channels,
     /// The messages about the alert's targets, classified (oldest first).
     pub notes: Vec<Note>,
+    /// Every message considered, classified or not (oldest first): provider status posts
+    /// rarely name the alert's service.
+    pub messages: Vec<ChatMessage>,
+    /// The alert's text (what `alert_history` recognises again and `provider_incident`
+    /// compares with); empty when unknown.
+    pub alert_text: String,
+    /// The alert's channel over the longer look-back before the alert (oldest first): where
+    /// earlier firings of the same alert are.
+    pub history: Vec<ChatMessage>,
 }
 
 impl Input {
@@ -41,14 +53,31 @@ impl Input {
         channels: &[Channel],
         messages: &[ChatMessage],
     ) -> Self {
-        let notes = early_announcements_only(classify(messages, &targets), window, alert_time);
+        let channels = Channels::new(channels);
+        let notes = early_announcements_only(
+            classify_in(messages, &targets, &channels),
+            window,
+            alert_time,
+        );
         Self {
             alert_time,
             window,
             targets,
-            channels: Channels::new(channels),
+            channels,
             notes,
+            messages: messages.to_vec(),
+            alert_text: String::new(),
+            history: Vec::new(),
         }
+    }
+}
+
+impl Input {
+    /// The alert's text and its channel's earlier messages (see [`Input::history`]).
+    pub fn with_alert(mut self, alert_text: &str, history: &[ChatMessage]) -> Self {
+        self.alert_text = alert_text.to_owned();
+        self.history = history.to_vec();
+        self
     }
 }
 
@@ -97,6 +126,8 @@ pub fn all() -> &'static [(&'static str, Analyzer)] {
         ("related_alert", related::analyze),
         ("human_report", people::reports),
         ("already_handled", people::handled),
+        ("alert_history", history::analyze),
+        ("provider_incident", provider::analyze),
     ]
 }
 

@@ -6,6 +6,7 @@ use super::Input;
 use crate::classify::{Note, NoteKind};
 use crate::evidence::{authors, group_by, lines, minutes_before, quote, relative, slug};
 use crate::targets::Strength;
+use crate::vocab;
 use sremesh_core::text::contains_word;
 use sremesh_core::{Finding, Severity};
 
@@ -94,8 +95,17 @@ pub(super) fn handled(input: &Input) -> Vec<Finding> {
         .collect()
 }
 
-/// What the handling message says was done.
-fn action(text: &str) -> &'static str {
+/// What one handling message says was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Action {
+    OnIt,
+    Fixed,
+    Resolved,
+    RolledBack,
+}
+
+fn action(n: &Note) -> Action {
+    let text = n.msg.text.as_str();
     let any = |ws: &[&str]| ws.iter().any(|w| contains_word(text, w));
     if any(&[
         "rolled back",
@@ -104,29 +114,55 @@ fn action(text: &str) -> &'static str {
         "reverted",
         "reverting",
     ]) {
-        "rolled_back"
-    } else if any(&["resolved", "fixed", "mitigated"]) {
-        "resolved"
+        Action::RolledBack
+    } else if vocab::is_recovery(text) || any(&["resolved", "mitigated"]) {
+        Action::Resolved
+    } else if n.version.is_some() || any(&["fixed", "hotfix", "hotfixed", "patched"]) {
+        Action::Fixed
     } else {
-        "on_it"
+        Action::OnIt
     }
 }
 
 fn handled_finding(input: &Input, subject: &str, notes: &[&Note]) -> Finding {
-    let last = notes[notes.len() - 1];
-    let act = action(&last.msg.text);
-    let what = match act {
-        "rolled_back" => "Rolled back",
-        "resolved" => "Reported resolved",
-        _ => "Someone is on it",
+    let actions: Vec<Action> = notes.iter().map(|n| action(n)).collect();
+    let has = |a: Action| actions.contains(&a);
+    let top = actions.iter().copied().max().unwrap_or(Action::OnIt);
+    let what = match top {
+        Action::RolledBack => "Rolled back",
+        Action::Resolved if has(Action::Fixed) => "Fixed and reported resolved",
+        Action::Resolved => "Reported resolved",
+        Action::Fixed => "Reported fixed",
+        Action::OnIt => "Someone is on it",
     };
-    let title = format!(
+    // The message that says what was done (the rollback, the fix), and the latest one.
+    let key_at = actions
+        .iter()
+        .position(|a| *a == Action::RolledBack)
+        .or_else(|| actions.iter().position(|a| *a == Action::Fixed))
+        .unwrap_or(notes.len() - 1);
+    let key = notes[key_at];
+    let last = notes[notes.len() - 1];
+    let mut title = format!(
         "{what}: {} ({}, {}, {})",
-        quote(&last.msg.text),
-        input.channels.label(&last.msg.channel),
-        last.msg.author,
-        relative(input.alert_time, last.msg.at),
+        quote(&key.msg.text),
+        input.channels.label(&key.msg.channel),
+        key.msg.author,
+        relative(input.alert_time, key.msg.at),
     );
+    if !std::ptr::eq(key, last) {
+        title.push_str(&format!(
+            "; then {} ({})",
+            quote(&last.msg.text),
+            relative(input.alert_time, last.msg.at)
+        ));
+    }
+    let wire = match top {
+        Action::RolledBack => "rolled_back",
+        Action::Resolved => "resolved",
+        Action::Fixed => "fixed",
+        Action::OnIt => "on_it",
+    };
     let mut f = Finding::new(
         format!("already_handled:{}", slug(subject)),
         "already_handled",
@@ -137,12 +173,17 @@ fn handled_finding(input: &Input, subject: &str, notes: &[&Note]) -> Finding {
     .with_resource(format!("channel:{}", last.msg.channel))
     .at(notes[0].msg.at)
     .with_attr("by", authors(notes))
-    .with_attr("action", act)
+    .with_attr("action", wire)
+    .with_attr("fixed", has(Action::Fixed))
+    .with_attr("recovered", has(Action::Resolved))
     .with_attr("subject", subject)
     .with_attr(
         "minutes_before_alert",
         minutes_before(input.alert_time, last.msg.at),
     );
+    if let Some(v) = notes.iter().find_map(|n| n.version.clone()) {
+        f = f.with_attr("version", v);
+    }
     if let Some(s) = last
         .hit
         .service()
@@ -150,7 +191,7 @@ fn handled_finding(input: &Input, subject: &str, notes: &[&Note]) -> Finding {
     {
         f = f.with_service(s);
     }
-    if let Some(l) = &last.msg.link {
+    if let Some(l) = &key.msg.link {
         f = f.with_link(l.clone());
     }
     f

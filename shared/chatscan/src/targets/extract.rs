@@ -88,6 +88,23 @@ const COMPOUNDS: &[&str] = &[
 const SERVICE_SUFFIXES: &[&str] = &[
     "api", "svc", "service", "server", "srv", "worker", "workers", "web", "app", "consumer",
     "producer", "handler", "job", "cron", "daemon", "backend", "frontend", "ui", "gateway",
+    "engine", "processor", "ingest", "ingester", "proxy", "bff", "builder", "indexer",
+    "scheduler", "receiver", "dispatcher", "renderer", "exporter", "collector", "listener",
+    "poller", "publisher", "subscriber", "relay", "runner",
+];
+
+/// Words after a name that make it a workload (`pricing-engine pods keep restarting`).
+const WORKLOAD_WORDS: &[&str] = &[
+    "pod",
+    "pods",
+    "deployment",
+    "replicas",
+    "containers",
+    "container",
+    "workers",
+    "instances",
+    "statefulset",
+    "daemonset",
 ];
 
 /// Whether `name` is worth looking for as a target of `kind`.
@@ -263,7 +280,9 @@ fn tokens(t: &mut Targets, text: &str) {
             t.add(token, TargetKind::Resource);
         } else if looks_like_cluster(token) {
             t.add(token, TargetKind::Cluster);
-        } else if has_service_suffix(token) {
+        } else if has_service_suffix(token)
+            || WORKLOAD_WORDS.contains(&crate::names::next_word(text, m.end()).as_str())
+        {
             t.add(token, TargetKind::Service);
         } else {
             t.add(token, TargetKind::Resource);

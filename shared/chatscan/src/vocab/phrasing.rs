@@ -1,5 +1,6 @@
 //! How a word is used in its sentence: asked about (`is it the database?`, `why hasn't it
-//! scaled out?`), denied (`I don't see a deploy`) or placed in the past (`last night`).
+//! scaled out?`), guessed at (`maybe the flag got flipped`), denied (`I don't see a deploy`) or
+//! placed in the past (`last night`).
 
 use sremesh_core::text::contains_word;
 
@@ -15,6 +16,15 @@ const QUESTION_MARKERS: &[&str] = &[
     "could it be", "maybe",
 ];
 
+/// Words that make a sentence a guess rather than a statement.
+#[rustfmt::skip]
+const GUESSES: &[&str] = &[
+    "maybe", "perhaps", "possibly", "probably", "might", "could it be", "could be", "might be",
+    "must have", "i wonder", "wondering", "my guess", "i guess", "i suspect", "suspect",
+    "not sure if", "not sure whether", "or is it", "or was it", "think", "thought", "doubt",
+    "assume", "assuming",
+];
+
 #[rustfmt::skip]
 const OLD_NEWS: &[&str] = &[
     "last night", "yesterday", "last week", "last month", "days ago", "weeks ago", "last friday",
@@ -26,6 +36,21 @@ const OLD_NEWS: &[&str] = &[
 pub fn is_old_news(text: &str, word_at: usize) -> bool {
     let sentence = sentence_at(text, word_at);
     OLD_NEWS.iter().any(|p| contains_word(sentence, p))
+}
+
+/// True when the word at `word_at` is guessed at (`maybe default_transaction_read_only got
+/// flipped`, `could be the failover`): a guess word before it in its sentence, question mark
+/// or not. A warning after an announcement (`restarting orders-db now, this might cause
+/// errors`) is no guess about it.
+pub fn is_speculation(text: &str, word_at: usize) -> bool {
+    let mut at = word_at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let sentence = sentence_at(text, at);
+    let start = sentence.as_ptr() as usize - text.as_ptr() as usize;
+    let before = &text[start..at.max(start)];
+    GUESSES.iter().any(|g| contains_word(before, g))
 }
 
 /// True when the sentence of `text` containing `word` is a question or a guess

@@ -12,6 +12,15 @@ use sremesh_core::{AlertContext, Finding, TimeWindow};
 const ALERT: &str = "[FIRING:1] KubePodCrashLooping (shop-prod-use1 orders orders-api)\n*Description:* Pod orders/orders-api-5c9f8d7b6-x2k4q is crash-looping on cluster shop-prod-use1.";
 
 fn analyze(alert: &str, messages: &[ChatMessage]) -> Vec<Finding> {
+    analyze_with_history(alert, &[], messages)
+}
+
+/// [`analyze`], with the alert channel's earlier messages (`alert_history`).
+fn analyze_with_history(
+    alert: &str,
+    history: &[ChatMessage],
+    messages: &[ChatMessage],
+) -> Vec<Finding> {
     let ctx = AlertContext::from_text(
         alert,
         now(),
@@ -39,7 +48,8 @@ fn analyze(alert: &str, messages: &[ChatMessage]) -> Vec<Finding> {
         Targets::from_alert(&ctx),
         &channels,
         messages,
-    ))
+    )
+    .with_alert(alert, history))
 }
 
 /// Findings of `kind` must exist with every keyword in their text; no finding anywhere may
@@ -357,4 +367,7 @@ proptest! {
     }
 }
 
+mod history;
 mod planned;
+mod provider;
+mod said;

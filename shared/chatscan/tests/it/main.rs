@@ -5,6 +5,7 @@
 mod analyze;
 mod names;
 mod planned;
+mod recognise;
 mod scan;
 mod targets;
 mod vocab;

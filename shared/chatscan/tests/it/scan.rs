@@ -342,8 +342,13 @@ fn an_alert_from_the_other_platform_names_no_channel_here() {
     let slack = ScanRequest::from_alert(&ctx, Platform::Slack);
     assert_eq!(slack.channels, ["C0ALERTS", "C0DEPLOYS"]);
     assert_eq!(slack.alert_message.as_deref(), Some("1774866300.000100"));
+    assert_eq!(slack.alert_channel.as_deref(), Some("C0ALERTS"));
     let discord = ScanRequest::from_alert(&ctx, Platform::Discord);
-    assert!(discord.channels.is_empty() && discord.alert_message.is_none());
+    assert!(
+        discord.channels.is_empty()
+            && discord.alert_message.is_none()
+            && discord.alert_channel.is_none()
+    );
     ctx.platform = None; // a plain-text alert: whatever it names is taken
     assert_eq!(
         ScanRequest::from_alert(&ctx, Platform::Discord)
@@ -412,5 +417,60 @@ async fn announcements_before_the_window_are_read_for_planned_activities() {
             "{:#?}",
             out.findings
         );
+    }
+}
+
+/// The alert's own channel is read days back for earlier firings of the same alert (within the
+/// setting's look-back and cap), and only that channel.
+#[tokio::test(start_paused = true)]
+async fn the_alert_channel_is_read_further_back_for_earlier_firings() {
+    let mut messages = world();
+    for (mins, text) in [
+        (3 * 24 * 60, ALERT),
+        (
+            3 * 24 * 60 - 40,
+            "[RESOLVED] KubePodCrashLooping (shop-prod-use1 orders orders-api)",
+        ),
+        (26 * 60, ALERT),
+        (
+            26 * 60 - 30,
+            "[RESOLVED] KubePodCrashLooping (shop-prod-use1 orders orders-api)",
+        ),
+    ] {
+        messages.push(msg("C0ALERTS", mins, "U0ALERTMGR", true, text));
+    }
+    // The same alert in another channel, days ago: not read that far back.
+    messages.push(msg("C0DEPLOYS", 2 * 24 * 60, "U0ALERTMGR", true, ALERT));
+    let cases = [
+        (Duration::from_secs(7 * 24 * 3600), 400, Some(2)),
+        (Duration::from_secs(2 * 24 * 3600), 400, Some(1)),
+        (Duration::ZERO, 400, None),
+    ];
+    for (lookback, cap, want) in cases {
+        let src = Fake::new(messages.clone());
+        let set = ScanSettings {
+            history_lookback: lookback,
+            max_history_messages: cap,
+            ..Default::default()
+        };
+        let mut req = request(&["C0ALERTS"]);
+        req.alert_channel = Some("C0ALERTS".into());
+        let (out, _) = run(&src, &req, &set, Duration::from_secs(20)).await;
+        assert!(out.fatal.is_none() && !out.partial, "{out:?}");
+        assert!(
+            out.history.iter().all(|m| m.channel == "C0ALERTS"),
+            "{:?}",
+            out.history
+        );
+        let history = out.findings.iter().find(|f| f.kind == "alert_history");
+        assert_eq!(
+            history.and_then(|f| f.attributes["count"].as_u64()),
+            want,
+            "lookback {lookback:?}: {:#?}",
+            out.findings
+        );
+        if let Some(f) = history {
+            assert_eq!(f.attributes["flapping"], want == Some(2), "{f:#?}");
+        }
     }
 }

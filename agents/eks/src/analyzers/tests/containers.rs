@@ -77,6 +77,37 @@ fn containers() {
             )],
         ),
         (
+            "what the process was doing when it panicked is quoted (boolean fields too)",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting("CrashLoopBackOff", "", 3, Some(("Error", 2, "11:58"))),
+                )],
+                logs: vec![log(
+                    "app-abc12345-aaaaa",
+                    true,
+                    &[
+                        (
+                            "11:57",
+                            "{\"level\":\"info\",\"msg\":\"checkout\",\"items\":4,\"promo.bundles\":true}",
+                        ),
+                        ("11:57", "panic: assignment to entry in nil map"),
+                        ("11:57", ""),
+                        ("11:57", "goroutine 12 [running]:"),
+                    ],
+                )],
+                ..Default::default()
+            },
+            vec![yes(
+                "crash_loop",
+                Some(CodeDefect),
+                &[
+                    "last line before the crash: info checkout",
+                    "promo.bundles=true",
+                ],
+            )],
+        ),
+        (
             "DNS failure in the previous log is infrastructure",
             Given {
                 pods: vec![pod(
@@ -283,8 +314,68 @@ fn containers() {
             vec![yes(
                 "image_pull",
                 Some(Infrastructure),
-                &["registry unreachable"],
+                &["registry unreachable", "dial tcp 52.1.2.3:443: i/o timeout"],
             )],
+        ),
+        (
+            "image pull: the registry's rate limit is a dependency refusing, quoted literally",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting(
+                        "ImagePullBackOff",
+                        "Back-off pulling image \"r/app:v2\"",
+                        0,
+                        None,
+                    ),
+                )],
+                events: vec![
+                    event(
+                        "Pod",
+                        "app-abc12345-aaaaa",
+                        "Warning",
+                        "Failed",
+                        "Error: ErrImagePull",
+                        "11:56",
+                        5,
+                    ),
+                    event(
+                        "Pod",
+                        "app-abc12345-aaaaa",
+                        "Warning",
+                        "Failed",
+                        "Failed to pull image \"r/app:v2\": failed to pull and unpack image \"registry.example/r/app:v2\": failed to copy: httpReadSeeker: failed open: unexpected status code https://registry.example/v2/r/app/manifests/sha256:4290ab1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2: 429 Too Many Requests - Server message: toomanyrequests: anonymous pull quota reached for this address",
+                        "11:56",
+                        5,
+                    ),
+                ],
+                ..Default::default()
+            },
+            vec![yes(
+                "image_pull",
+                Some(DependencyFailure),
+                &[
+                    "rate-limited",
+                    "429 Too Many Requests",
+                    "toomanyrequests: anonymous pull quota reached",
+                ],
+            )],
+        ),
+        (
+            "image pull: a back-off alone says nothing about the cause",
+            Given {
+                pods: vec![pod(
+                    "app-abc12345-aaaaa",
+                    waiting(
+                        "ImagePullBackOff",
+                        "Back-off pulling image \"r/app:v2\"",
+                        0,
+                        None,
+                    ),
+                )],
+                ..Default::default()
+            },
+            vec![yes("image_pull", None, &["cannot be pulled"])],
         ),
         (
             "missing secret key",

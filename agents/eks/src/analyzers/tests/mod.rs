@@ -6,14 +6,18 @@ pub(super) use super::*;
 
 mod autoscaling;
 mod containers;
+mod control_plane;
 mod health;
 mod jobs;
 mod logs;
+mod network;
 mod nodes;
+mod oom;
 mod parsers;
 mod probes;
 mod rollout;
 mod scheduling;
+mod services;
 pub(super) use jiff::SignedDuration;
 pub(super) use serde_json::{Value, json};
 pub(super) use sremesh_core::Category;
@@ -155,6 +159,9 @@ pub(super) fn scene(g: Given) -> Scene {
         match k {
             "service" => s.services.push(from(v)),
             "endpoints" => s.endpoints.push(from(v)),
+            "endpointslice" => s.endpoint_slices.push(from(v)),
+            "ingress" => s.ingresses.push(from(v)),
+            "netpol" => s.network_policies.push(from(v)),
             "pvc" => s.pvcs.push(from(v)),
             _ => s.quotas.push(from(v)),
         }

@@ -17,6 +17,27 @@ proptest! {
         }
         let l = ContainerLog::parse("ns", "p", "c", false, &s);
         prop_assert!(l.lines.len() <= s.lines().count());
+        if let Some(d) = crate::analyzers::containers::pull_detail(&s) {
+            prop_assert!(d.chars().count() <= 170);
+        }
+        let _ = crate::analyzers::network::failure(&s);
+        let _ = crate::analyzers::gauges::at_limit(&s);
+        let _ = crate::analyzers::logs::classify(&s);
+        let _ = crate::analyzers::gauges::memory_growth(&l.lines);
+    }
+
+    /// Connection-failure lines with arbitrary surroundings: the destination is found, and the
+    /// quoted failure stays short.
+    #[test]
+    fn failure_lines_never_panic(
+        pre in "\\PC{0,120}",
+        a in 0u8..=255, b in 0u8..=255, port in 1u16..,
+        phrase in "(connection timed out|i/o timeout|no route to host|ETIMEDOUT)",
+        post in "\\PC{0,120}",
+    ) {
+        let text = format!("{pre} dial tcp 10.{a}.{b}.7:{port}: connect: {phrase} {post}");
+        let f = crate::analyzers::network::failure(&text);
+        prop_assert!(f.as_ref().is_some_and(|f| f.excerpt.chars().count() <= 240), "{text}");
     }
 
     #[test]

@@ -1,0 +1,119 @@
+//! `provider_incident`: a provider's status post about what the alert is about (same region,
+//! product family, distinctive words), quoted; unrelated or long-resolved posts are not.
+
+use super::*;
+use sremesh_core::Severity;
+
+const ELB_ALARM: &str = ":rotating_light: CloudWatch Alarm | checkout-p99-latency | eu-west-1\nALARM: \"checkout-p99-latency\" in EU (Ireland)\nNamespace: AWS/ApplicationELB · Metric: TargetResponseTime · LoadBalancer = app/checkout-alb/51f2";
+
+/// (what, alert, post minutes before the alert, bot, text, the words a match must list)
+type Case = (
+    &'static str,
+    &'static str,
+    i64,
+    bool,
+    &'static str,
+    Option<&'static [&'static str]>,
+);
+
+fn check(cases: &[Case]) {
+    for (what, alert, mins, bot, text, want) in cases {
+        let found = analyze(alert, &[msg("C9", *mins, "status-feed", *bot, text)]);
+        let got = found.iter().find(|f| f.kind == "provider_incident");
+        match (got, want) {
+            (None, None) => {}
+            (Some(f), Some(words)) => {
+                let shared: Vec<String> = f.attributes["shared"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_lowercase))
+                    .collect();
+                for w in *words {
+                    assert!(
+                        shared.contains(&w.to_lowercase()),
+                        "{what}: {w} not in {shared:?}"
+                    );
+                }
+                assert!(
+                    f.title.contains('“'),
+                    "{what}: the title quotes the post: {}",
+                    f.title
+                );
+                assert!(
+                    f.category.is_none() && f.severity <= Severity::Low,
+                    "{what}: {f:#?}"
+                );
+            }
+            (got, want) => panic!("{what}: wanted {want:?}, got {got:#?}"),
+        }
+    }
+}
+
+#[test]
+fn status_posts_about_the_alerts_place_or_product_are_reported() {
+    check(&[
+        (
+            "an AWS Health event for the load balancers of the alarm's region",
+            ELB_ALARM,
+            10,
+            true,
+            "AWS Health Event | ELB | eu-west-1 | Operational issue\nIncreased latencies for Application Load Balancers in the EU-WEST-1 Region.",
+            Some(&["eu-west-1", "load balancing"]),
+        ),
+        (
+            "a status page feed naming the check's location and product",
+            "Triggered: [Uptime] Checkout API health\nCheck failed from 1 of 4 regions: *Frankfurt* — `HTTP 504`\nsource: uptimely.io",
+            20,
+            true,
+            "Uptimely Status — *Identified*: probes from our Frankfurt location report false 504s for uptime checks. https://status.uptimely.io/incidents/9k",
+            Some(&["Frankfurt", "uptime"]),
+        ),
+        (
+            "a person quoting a status page link",
+            "CDN 5xx ratio high for assets.acme.test (edge: Tokyo)",
+            5,
+            false,
+            "fyi https://status.fastcdn.example/incidents/77 says *Monitoring*: elevated 5xx from the Tokyo CDN PoP",
+            Some(&["Tokyo", "cdn"]),
+        ),
+    ]);
+}
+
+#[test]
+fn unrelated_or_long_resolved_status_posts_are_not() {
+    check(&[
+        (
+            "another product in another region",
+            ELB_ALARM,
+            10,
+            true,
+            "AWS Health Event | SES | us-west-2 | Operational issue\nDelayed email sending.",
+            None,
+        ),
+        (
+            "a status post resolved before the window",
+            ELB_ALARM,
+            300,
+            true,
+            "AWS Health Event | ELB | eu-west-1 | Resolved\nLatencies for Application Load Balancers have recovered.",
+            None,
+        ),
+        (
+            "a CI bot's status line is no provider post about the alarm",
+            ELB_ALARM,
+            5,
+            true,
+            "Deployment Status: resolved merge conflicts in infra-live (PR #81)",
+            None,
+        ),
+        (
+            "a person mentioning a status without a status page link",
+            ELB_ALARM,
+            5,
+            false,
+            "AWS Health says operational issue for ELB in eu-west-1?",
+            None,
+        ),
+    ]);
+}

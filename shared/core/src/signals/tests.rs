@@ -1,0 +1,424 @@
+//! The signature table, its vetoes and noise, error-line detection and normalisation, pinned by
+//! tables of log lines.
+
+use super::*;
+use proptest::prelude::*;
+
+fn check(line: &str, expected: Option<&str>) {
+    assert_eq!(classify(line).map(|s| s.id), expected, "{line}");
+}
+
+#[test]
+fn signatures() {
+    let cases = [
+        (
+            "Memory cgroup out of memory: Killed process 1 (java)",
+            Some("oom"),
+        ),
+        ("java.lang.OutOfMemoryError: Java heap space", Some("oom")),
+        (
+            "FATAL:  sorry, too many clients already",
+            Some("too_many_clients"),
+        ),
+        (
+            "FATAL: remaining connection slots are reserved for non-replication superuser connections",
+            Some("too_many_clients"),
+        ),
+        (
+            "Error: timeout acquiring connection from pool after 5000ms",
+            Some("pool_exhausted"),
+        ),
+        (
+            "HikariPool-1 - Connection is not available, request timed out after 30000ms.",
+            Some("pool_exhausted"),
+        ),
+        (
+            "An error occurred (ThrottlingException) when calling the PutItem operation: Rate exceeded",
+            Some("throttling"),
+        ),
+        (
+            "2026-04-18T10:22:13.123Z abc Task timed out after 6.01 seconds",
+            Some("lambda_timeout"),
+        ),
+        (
+            "Error: getaddrinfo ENOTFOUND orders-db.internal",
+            Some("dns_failure"),
+        ),
+        (
+            "dial tcp: lookup inventory.svc.cluster.local on 10.100.0.10:53: no such host",
+            Some("dns_failure"),
+        ),
+        (
+            "x509: certificate has expired or is not yet valid",
+            Some("tls_error"),
+        ),
+        (
+            "dial tcp 10.0.1.23:8081: connect: connection refused",
+            Some("connection_refused"),
+        ),
+        ("read: connection reset by peer", Some("connection_reset")),
+        (
+            "invalid value for DATABASE_URL: missing scheme",
+            Some("config_error"),
+        ),
+        (
+            "JSON parse error at offset 1832: unexpected token",
+            Some("data_error"),
+        ),
+        ("context deadline exceeded", Some("timeout")),
+        (
+            "marketbridge PUT https://api.marketbridge.example/v2/listings -> 429 Too Many Requests (Retry-After: 60)",
+            Some("rate_limited"),
+        ),
+        (
+            "ERR OOM command not allowed when used memory > 'maxmemory'.",
+            Some("datastore_full"),
+        ),
+        (
+            "Connection to node 2 (b-2.orders-msk.kafka:9092) could not be established. Broker may not be available.",
+            Some("unreachable"),
+        ),
+        (
+            "dial tcp 10.0.3.7:5432: connect: no route to host",
+            Some("unreachable"),
+        ),
+        ("drain_timeout=30s net_tick_timeout=60", None),
+        (
+            "[ERROR] plugin/errors: 2 api.partner.example. A: read udp 10.0.1.5:41022->10.0.0.2:53: i/o timeout",
+            Some("dns_failure"),
+        ),
+        (
+            "com.fasterxml.jackson.core.JsonParseException: Unexpected character ('<' (code 60))",
+            Some("data_error"),
+        ),
+        ("Traceback (most recent call last):", Some("code_defect")),
+        (
+            "java.lang.NullPointerException: Cannot invoke \"String.length()\"",
+            Some("code_defect"),
+        ),
+        (
+            "TypeError: Cannot read properties of undefined (reading 'id')",
+            Some("code_defect"),
+        ),
+        ("upstream responded 502 Bad Gateway", Some("http_5xx")),
+        ("GET /healthz 200 3ms", None),
+        ("INFO server started on :8080", None),
+        ("errorless run completed", None),
+        ("dial tcp 172.20.0.1:443: i/o timeout", Some("unreachable")),
+        (
+            "ValueError: invalid literal for int() with base 10: 'abc'",
+            Some("code_defect"),
+        ),
+    ];
+    for (line, want) in cases {
+        check(line, want);
+    }
+}
+
+/// The signatures SREs know by their literal phrases, each with its default category, and
+/// the more specific one winning over the generic (`timeout`, `rate_limited`, `config_error`,
+/// `tls_error`) that would otherwise catch the same line.
+#[test]
+fn specific_signatures_win() {
+    use Category::*;
+    let cases: &[(&str, Option<&str>, Option<Category>)] = &[
+        // File descriptors.
+        (
+            "2025/11/02 09:14:07 http: Accept error: accept tcp [::]:443: accept4: too many open files; retrying in 5ms",
+            Some("fd_exhausted"),
+            Some(ResourceExhaustion),
+        ),
+        (
+            "dial tcp: lookup billing.internal on 10.96.0.10:53: dial udp 10.96.0.10:53: socket: too many open files",
+            Some("fd_exhausted"),
+            Some(ResourceExhaustion),
+        ),
+        (
+            "java.net.SocketException: Too many open files (Accept failed)",
+            Some("fd_exhausted"),
+            Some(ResourceExhaustion),
+        ),
+        (
+            "Error: EMFILE: too many open files, open '/srv/cache/a.json'",
+            Some("fd_exhausted"),
+            Some(ResourceExhaustion),
+        ),
+        (
+            "VFS: file-max limit 810000 reached; file table overflow",
+            Some("fd_exhausted"),
+            Some(ResourceExhaustion),
+        ),
+        // TLS: a client hanging up mid-handshake is noise; real handshake failures stay.
+        (
+            "http: TLS handshake error from 10.20.3.4:51122: EOF",
+            None,
+            None,
+        ),
+        (
+            r#"{"level":"warn","msg":"http: TLS handshake error from 192.168.7.9:40022: EOF"}"#,
+            None,
+            None,
+        ),
+        (
+            "http: TLS handshake error from 10.20.3.4:51122: read tcp 10.20.9.9:8443->10.20.3.4:51122: read: connection reset by peer",
+            None,
+            None,
+        ),
+        (
+            "http: TLS handshake error from 10.20.3.4:51122: remote error: tls: bad certificate",
+            Some("tls_error"),
+            Some(DependencyFailure),
+        ),
+        (
+            "x509: certificate has expired or is not yet valid: current time 2025-01-03T10:00:00Z is after 2025-01-02T23:59:59Z",
+            Some("tls_error"),
+            Some(DependencyFailure),
+        ),
+        // Read-only databases after a failover.
+        (
+            "org.postgresql.util.PSQLException: ERROR: cannot execute UPDATE in a read-only transaction",
+            Some("db_read_only"),
+            Some(DependencyFailure),
+        ),
+        (
+            "psycopg2.errors.ReadOnlySqlTransaction: cannot execute DELETE in a read-only transaction",
+            Some("db_read_only"),
+            Some(DependencyFailure),
+        ),
+        (
+            "ERROR 1290 (HY000): The MySQL server is running with the --read-only option so it cannot execute this statement",
+            Some("db_read_only"),
+            Some(DependencyFailure),
+        ),
+        (
+            "ReplyError: READONLY You can't write against a read only replica.",
+            Some("db_read_only"),
+            Some(DependencyFailure),
+        ),
+        (
+            "MongoServerError: NotWritablePrimary: not primary",
+            Some("db_read_only"),
+            Some(DependencyFailure),
+        ),
+        // Clock skew.
+        (
+            "auth: rejecting token: token has invalid claims: token used before issued",
+            Some("clock_skew"),
+            Some(Infrastructure),
+        ),
+        (
+            "jwt.exceptions.ImmatureSignatureError: The token is not yet valid (iat)",
+            Some("clock_skew"),
+            Some(Infrastructure),
+        ),
+        (
+            "JWT rejected: iat claim is 120 seconds in the future",
+            Some("clock_skew"),
+            Some(Infrastructure),
+        ),
+        (
+            "An error occurred (RequestTimeTooSkewed) when calling the PutObject operation",
+            Some("clock_skew"),
+            Some(Infrastructure),
+        ),
+        (
+            "Jan  9 04:11:20 node-7 chronyd[812]: Can't synchronise: no selectable sources",
+            Some("clock_skew"),
+            Some(Infrastructure),
+        ),
+        (
+            "chronyd[812]: System clock wrong by 47.218330 seconds",
+            Some("clock_skew"),
+            Some(Infrastructure),
+        ),
+        (
+            "systemd-timesyncd[501]: Timed out waiting for reply from 10.1.1.1:123; clock not synchronized",
+            Some("clock_skew"),
+            Some(Infrastructure),
+        ),
+        (
+            "chronyd[812]: Selected source 192.0.2.10 (pool.ntp.org)",
+            None,
+            None,
+        ),
+        // The Kubernetes control plane: before `timeout` and `rate_limited`.
+        (
+            "E1103 02:15:40.118 status.go:71] apiserver received an error that is not an metav1.Status: etcdserver: request timed out",
+            Some("control_plane"),
+            Some(Infrastructure),
+        ),
+        (
+            "Error from server: etcdserver: leader changed",
+            Some("control_plane"),
+            Some(Infrastructure),
+        ),
+        (
+            "Error from server (TooManyRequests): etcdserver: too many requests",
+            Some("control_plane"),
+            Some(Infrastructure),
+        ),
+        (
+            r#"{"level":"warn","msg":"apply request took too long","took":"2.4s","expected-duration":"100ms"}"#,
+            Some("control_plane"),
+            Some(Infrastructure),
+        ),
+        (
+            r#"{"level":"warn","logger":"etcd-client","msg":"retrying of unary invoker failed","error":"rpc error: code = DeadlineExceeded desc = context deadline exceeded"}"#,
+            Some("control_plane"),
+            Some(Infrastructure),
+        ),
+        // Bad input data: before `config_error`'s `invalid value`.
+        (
+            "ValidationError: quantity must be positive (got 0) order=ord-11",
+            Some("invalid_data"),
+            Some(DataQuality),
+        ),
+        (
+            "marshmallow.exceptions.ValidationError: {'currency': ['invalid value XYZ']}",
+            Some("invalid_data"),
+            Some(DataQuality),
+        ),
+        (
+            "rejecting event: unknown schema version 7 for type=invoice.created",
+            Some("invalid_data"),
+            Some(DataQuality),
+        ),
+        (
+            "pydantic_core._pydantic_core.ValidationError: 1 validation error for Order",
+            Some("invalid_data"),
+            Some(DataQuality),
+        ),
+        // ... but a settings object failing validation at start-up is configuration.
+        (
+            "pydantic_core._pydantic_core.ValidationError: 2 validation errors for AppSettings",
+            Some("config_error"),
+            Some(ConfigurationError),
+        ),
+        (
+            "invalid value for REDIS_URL: missing scheme",
+            Some("config_error"),
+            Some(ConfigurationError),
+        ),
+        (
+            r#"Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"#,
+            Some("config_error"),
+            Some(ConfigurationError),
+        ),
+        (
+            r#"admission webhook "validate.policy.example" denied the request: validation error: image tag must be pinned"#,
+            None,
+            None,
+        ),
+        // Words about time and replicas that are not failures.
+        ("INFO allowed clock skew set to 60s", None, None),
+        (
+            "connected to read-only replica for reporting queries",
+            None,
+            None,
+        ),
+        // The generic ones still catch what is generic.
+        (
+            "upstream request timed out after 30s",
+            Some("timeout"),
+            Some(DependencyFailure),
+        ),
+        ("leader election lost", None, None),
+    ];
+    for (line, id, category) in cases {
+        let got = classify(line);
+        assert_eq!(got.map(|s| s.id), *id, "{line}");
+        assert_eq!(got.map(|s| s.category), *category, "{line}");
+    }
+}
+
+/// Known noise is neither a signature nor an error line; a veto only removes its own
+/// signature.
+#[test]
+fn noise_and_vetoes() {
+    let cases: &[(&str, Option<&str>, bool)] = &[
+        (
+            "http: TLS handshake error from 10.0.0.9:1234: EOF",
+            Some("tls_client_hangup"),
+            false,
+        ),
+        (
+            "ERROR http: TLS handshake error from 10.0.0.9:1234: EOF",
+            Some("tls_client_hangup"),
+            false,
+        ),
+        (
+            "http: TLS handshake error from 10.0.0.9:1234: tls: unknown certificate authority",
+            None,
+            true,
+        ),
+        ("ERROR something else broke", None, true),
+    ];
+    for (line, noisy, error) in cases {
+        assert_eq!(noise(line), *noisy, "{line}");
+        assert_eq!(is_error_line(line), *error, "{line}");
+    }
+    assert!(
+        classify_all("2 validation errors for Settings")
+            .iter()
+            .all(|s| s.id != "invalid_data")
+    );
+    assert_eq!(
+        classify_all("ValidationError: price must be positive")
+            .first()
+            .map(|s| s.id),
+        Some("invalid_data")
+    );
+}
+
+/// Every veto names a signature that exists.
+#[test]
+fn vetoes_name_real_signatures() {
+    for (id, _) in UNLESS {
+        assert!(signature(id).is_some(), "{id}");
+    }
+}
+
+#[test]
+fn error_lines() {
+    assert!(is_error_line(r#"{"level":"error","msg":"boom"}"#));
+    assert!(is_error_line("level=error msg=x"));
+    assert!(is_error_line("ERROR something"));
+    assert!(is_error_line("dial tcp: connection refused"));
+    assert!(!is_error_line("INFO ok"));
+    assert!(is_error_line(
+        "com.fasterxml.jackson.core.JsonParseException: Unexpected character"
+    ));
+    assert!(is_error_line(r#"{"level":50,"msg":"boom"}"#));
+    assert!(!is_error_line(
+        "2026-04-18T10:00:00Z INFO drain_timeout=30s connection refused retries"
+    ));
+    assert!(!is_error_line(
+        r#"{"level":"info","msg":"retrying after timeout"}"#
+    ));
+    assert!(!is_error_line("handled 0 errors")); // "errors" is not the word "error"
+}
+
+#[test]
+fn normalization_folds_variable_parts() {
+    let a = normalize(
+        "2026-04-18T10:22:13Z ERROR request 8f1c2b3a-1111-2222-3333-444455556666 from 10.0.1.23:5432 failed after 5000ms",
+    );
+    let b = normalize(
+        "2026-04-18T10:23:01Z ERROR request 0a1b2c3d-aaaa-bbbb-cccc-ddddeeeeffff from 10.0.1.99:5432 failed after 31ms",
+    );
+    assert_eq!(a, b);
+    assert_eq!(a, "<ts> ERROR request <uuid> from <ip> failed after <n>ms");
+    assert_eq!(
+        normalize("pod payments-api-7f9dd8b6c4-x7gr9 died"),
+        "pod <pod> died"
+    );
+}
+
+proptest! {
+    #[test]
+    fn never_panics(s in "\\PC{0,200}") {
+        let _ = classify(&s);
+        let _ = is_error_line(&s);
+        prop_assert!(normalize(&s).chars().count() <= 200);
+    }
+}
