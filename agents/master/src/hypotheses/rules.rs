@@ -118,7 +118,8 @@ fn rollouts<'a>(alert_time: Timestamp, evidence: &[Ev<'a>], groups: &mut [Group<
             let about = same_service(&g.service, &svc)
                 || g.members
                     .iter()
-                    .any(|(e, _)| same_service(&service_key(e.f), &svc));
+                    .any(|(e, _)| same_service(&service_key(e.f), &svc))
+                || names_in_failures(c, g);
             // A change cannot explain failures that began before it (people announce a
             // change in chat a while after making it, so an announcement gets more slack than
             // a timestamp from the cluster or the logs).
@@ -161,6 +162,27 @@ fn rollouts<'a>(alert_time: Timestamp, evidence: &[Ev<'a>], groups: &mut [Group<
             }
         }
     }
+}
+
+/// The changed resource (a change's `subject`: a role, a bucket, a flag) is named in the
+/// group's failures ("not authorized to perform sts:AssumeRoleWithWebIdentity on
+/// role/invoice-exporter-irsa" after that role's trust policy was updated).
+fn names_in_failures(c: &Ev<'_>, g: &Group<'_>) -> bool {
+    let Some(subject) = c.f.attributes.get("subject").and_then(|v| v.as_str()) else {
+        return false;
+    };
+    // Short or generic subjects ("db", "config") would match anything.
+    if subject.len() < 6 || !subject.contains(['-', '_', '.', '/']) {
+        return false;
+    }
+    let needle = subject.to_ascii_lowercase();
+    g.members.iter().any(|(e, _)| {
+        e.f.title.to_ascii_lowercase().contains(&needle)
+            || e.f
+                .evidence
+                .iter()
+                .any(|l| l.to_ascii_lowercase().contains(&needle))
+    })
 }
 
 /// An uncategorised failure (pods not Ready, probes failing, a crash loop with no telling log)

@@ -102,8 +102,14 @@ pub(crate) fn decide<'a>(
     };
     let mut out = Vec::new();
     let mut top_from_group = false;
+    let no_failure = groups.is_empty()
+        || best < FAILURE_THRESHOLD
+        || (!healthy.is_empty() && best < healthy_score);
+    let external = external_provider(evidence).filter(|_| no_failure);
     if alert.is_always_firing() {
         out.push(healthy_hypothesis(alert, &health, &groups, missing, 0.9));
+    } else if let Some(p) = external {
+        out.push(provider_hypothesis(p, &health, &groups, missing));
     } else if !healthy.is_empty() && (groups.is_empty() || best < healthy_score) {
         let conf = (0.55 + healthy_score * 0.3 - best * 0.2).clamp(0.35, 0.9);
         out.push(healthy_hypothesis(alert, &health, &groups, missing, conf));
@@ -400,6 +406,78 @@ fn explainers<'a>(alert: &AlertInfo, evidence: &[Ev<'a>], healthy: &[Ev<'a>]) ->
         })
         .copied()
         .collect()
+}
+
+/// An external provider's open incident that explains the alert while nothing of ours fails: a
+/// status post from a vendor other than the one that sent the alert, not resolved, with an alert
+/// that is not merely flapping (a monitor flapping with its own vendor's incident is noise).
+fn external_provider<'a>(evidence: &[Ev<'a>]) -> Option<Ev<'a>> {
+    let flag = |e: &Ev<'_>, k: &str| e.f.attributes.get(k).and_then(|v| v.as_bool()) == Some(true);
+    if evidence
+        .iter()
+        .any(|e| e.f.kind == "alert_history" && flag(e, "flapping"))
+    {
+        return None;
+    }
+    evidence
+        .iter()
+        .filter(|e| e.f.kind == "provider_incident")
+        .filter(|e| !flag(e, "resolved") && !flag(e, "same_vendor"))
+        .max_by_key(|e| (e.f.severity, e.f.at))
+        .copied()
+}
+
+fn provider_hypothesis<'a>(
+    p: Ev<'a>,
+    health: &Health<'_, 'a>,
+    groups: &[Group<'a>],
+    missing: &[Missing],
+) -> Hypothesis {
+    let mut explanation = format!("{}.", p.f.title.trim_end_matches('.'));
+    let ours: Vec<String> = health
+        .healthy
+        .iter()
+        .chain(health.quiet.iter())
+        .take(3)
+        .map(|e| e.f.title.trim_end_matches('.').to_owned())
+        .collect();
+    if ours.is_empty() {
+        explanation.push_str(" No failure of our own was found.");
+    } else {
+        explanation.push_str(&format!(" Nothing of ours fails: {}.", ours.join("; ")));
+    }
+    let ruled_out = groups
+        .iter()
+        .take(4)
+        .filter_map(|g| {
+            let primary = g.primary()?;
+            Some(format!(
+                "{} — {}: {}",
+                g.category.label(),
+                primary.f.title.trim_end_matches('.'),
+                g.demoted
+                    .clone()
+                    .unwrap_or_else(|| "not enough to explain the alert".to_owned())
+            ))
+        })
+        .chain(missing_lines(missing))
+        .collect();
+    Hypothesis {
+        category: Category::DependencyFailure,
+        title: format!(
+            "Dependency failure: an external provider's incident — {}",
+            p.f.title.trim_end_matches('.')
+        ),
+        explanation,
+        confidence: 0.55,
+        citations: citations(
+            std::iter::once(p)
+                .chain(health.healthy.iter().copied())
+                .chain(health.quiet.iter().copied())
+                .take(6),
+        ),
+        ruled_out,
+    }
 }
 
 /// The rollout of the group's service that its failures began before and stopped with: they

@@ -319,6 +319,44 @@ fn reasoning_patterns() {
             not_in_text: vec![],
         },
         Case {
+            name: "a vendor's open incident while nothing of ours fails is that dependency",
+            alert: "[FIRING:1] PaymentsDeclinedHigh payments (checkout-api warning)",
+            results: vec![
+                ok("eks", vec![f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "checkout-api", "checkout-api: 4/4 pods Ready, no restarts")]),
+                ok("slack_scanner", vec![f("inc", "provider_incident", Severity::Low, None, "", "Provider incident: Paygate status “investigating”: elevated card declines").with_attr("resolved", false).with_attr("same_vendor", false)]),
+            ],
+            missing: vec![],
+            category: Category::DependencyFailure,
+            cites: vec![("slack_scanner", "inc"), ("eks", "h")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a resolved vendor incident explains nothing now",
+            alert: "[FIRING:1] PaymentsDeclinedHigh payments (checkout-api warning)",
+            results: vec![
+                ok("eks", vec![f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "checkout-api", "checkout-api: 4/4 pods Ready, no restarts")]),
+                ok("slack_scanner", vec![f("inc", "provider_incident", Severity::Low, None, "", "Provider incident: Paygate status “resolved”").with_attr("resolved", true).with_attr("same_vendor", false)]),
+            ],
+            missing: vec![],
+            category: Category::Healthy,
+            cites: vec![("eks", "h")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a change to the resource the failures name explains them",
+            alert: "[Datadog] report-exporter S3 upload failures",
+            results: vec![
+                ok("cloudwatch_logs", vec![
+                    f("ad", "log_pattern", Severity::High, Some(Category::ConfigurationError), "report-exporter", "report-exporter: AccessDenied — not authorized to perform sts:AssumeRoleWithWebIdentity on arn:aws:iam::1:role/exporter-web-role ×12").with_attr("signature", "permission_denied").with_attr("new", true).at(mins_ago(10)),
+                    f("ct", "change_logged", Severity::Medium, None, "exporter-web-role", "UpdateAssumeRolePolicy on exporter-web-role by alice").at(mins_ago(12)).with_attr("subject", "exporter-web-role").with_attr("change", "aws_api"),
+                ]),
+            ],
+            missing: vec![],
+            category: Category::ConfigurationError,
+            cites: vec![("cloudwatch_logs", "ad"), ("cloudwatch_logs", "ct")],
+            not_in_text: vec![],
+        },
+        Case {
             name: "nothing answered: unknown, saying what is missing",
             alert: "[FIRING:1] Something (x)",
             results: vec![],
