@@ -2,8 +2,9 @@
 //! target's workloads, pods, ReplicaSets (a Job's or CronJob's runs: [`jobs`]), events,
 //! Services/Endpoints (EndpointSlices, Ingresses and NetworkPolicies: [`network`]), PVCs,
 //! quotas, HPAs, nodes and their events, the kube-system add-ons ([`addons`]) and container logs
-//! ([`logs`]) — or, with no target, a capped cluster-wide triage. Failed calls are recorded,
-//! never fatal.
+//! ([`logs`]) — or, with no target, a capped cluster-wide triage. Either way, PodDisruptionBudgets
+//! and CronJobs cluster-wide, and the runs of CronJobs scheduled twice ([`cluster`]). Failed calls
+//! are recorded, never fatal.
 
 use crate::analyzers::{Mode, Scene, Unit, Workload, facts};
 use crate::client::{Kube, KubeError};
@@ -24,6 +25,7 @@ use sremesh_core::TimeWindow;
 use std::time::Duration;
 
 mod addons;
+mod cluster;
 mod jobs;
 mod logs;
 mod network;
@@ -419,6 +421,8 @@ async fn gather_target(
     acc.errors.extend(addon_acc.errors);
     scene.logs = logs;
     scene.logs.extend(addon_logs);
+    cluster::read(kube, scene, acc, b).await;
+    cluster::duplicate_runs(kube, scene, acc, limits, b).await;
 }
 
 fn interesting(scene: &Scene, p: &Pod) -> bool {
@@ -487,12 +491,12 @@ async fn gather_triage(kube: &Kube, scene: &mut Scene, acc: &mut Acc, limits: Li
             });
         }
     }
+    scene.drain_pods = cluster::on_cordoned(&scene.nodes, &all, &picked);
     // Healthy pods still count for the snapshot lines; keep the picked ones for analysis.
     scene.pods = picked;
-    let lim = Limits {
-        log_pods: 5,
-        ..limits
-    };
+    // As many pods' logs as a targeted look reads: the one replica whose log holds the cause
+    // may have restarted the least.
+    let lim = limits;
     let mut pods = scene.pods.clone();
     pods.extend(
         scene
@@ -503,4 +507,6 @@ async fn gather_triage(kube: &Kube, scene: &mut Scene, acc: &mut Acc, limits: Li
             .cloned(),
     );
     scene.logs = read_logs(kube, &pods, lim, 2, b, acc).await;
+    cluster::read(kube, scene, acc, b).await;
+    cluster::duplicate_runs(kube, scene, acc, limits, b).await;
 }

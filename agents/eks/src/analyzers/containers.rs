@@ -168,6 +168,7 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     let mut decisive: Option<logs::Hit> = None;
     let mut tail: Vec<String> = Vec::new();
     let mut doing: Option<String> = None;
+    let mut frame: Option<String> = None;
     for (p, _) in &hits {
         let Some(l) =
             x.s.log(p, x.container, true)
@@ -181,6 +182,7 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
             decisive = Some(h);
             tail = logs::terminal_block(&l.lines, 3);
             doing = logs::before_terminal(&l.lines).map(|x| render(&x.text));
+            frame = super::frames::top_frame(&l.lines);
             break;
         }
     }
@@ -199,6 +201,7 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
                 .find(|h| !background.contains(&h.sig.id))
             {
                 decisive = Some(h);
+                frame = super::frames::top_frame(last);
             }
             if tail.is_empty() {
                 let errs: Vec<String> = last
@@ -241,6 +244,9 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
         format!("exit code {code} ({reason}, {meaning})")
     };
     let mut title = format!("{} {waiting}: {how}, {restarts} restarts", x.who(&hits));
+    if let Some(fr) = &frame {
+        title.push_str(&format!("; died at {fr}"));
+    }
     if let Some(h) = &decisive {
         let r = render(&h.raw);
         title.push_str(&format!(
@@ -316,6 +322,9 @@ fn crash(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
         .with_attr("restarts", restarts);
     if let Some(c) = category {
         f = f.with_category(c);
+    }
+    if let Some(fr) = frame {
+        f = f.with_attr("top_frame", fr);
     }
     if let Some(h) = decisive {
         f = f.with_attr("signature", h.sig.id);

@@ -28,7 +28,7 @@ pub fn analyze(s: &Scene) -> Vec<Finding> {
 }
 
 /// The run the unit stands for: a Job unit's Job, a CronJob's newest run.
-fn job_of<'a>(s: &'a Scene, u: &'a Unit) -> Option<&'a Job> {
+pub(super) fn job_of<'a>(s: &'a Scene, u: &'a Unit) -> Option<&'a Job> {
     match u.kind {
         Kind::Job => match &u.workload {
             Some(Workload::Job(j)) => Some(j),
@@ -45,7 +45,7 @@ fn job_of<'a>(s: &'a Scene, u: &'a Unit) -> Option<&'a Job> {
     }
 }
 
-fn name(j: &Job) -> &str {
+pub(super) fn name(j: &Job) -> &str {
     j.metadata.name.as_deref().unwrap_or("")
 }
 
@@ -66,7 +66,7 @@ pub fn failure(j: &Job) -> Option<(String, String, Option<Timestamp>)> {
         })
 }
 
-fn completed(j: &Job) -> Option<Timestamp> {
+pub(super) fn completed(j: &Job) -> Option<Timestamp> {
     j.status
         .as_ref()?
         .conditions
@@ -82,7 +82,7 @@ fn completed(j: &Job) -> Option<Timestamp> {
 }
 
 /// The Job's failed pods, latest first.
-fn failed_pods<'a>(s: &'a Scene, j: &Job) -> Vec<&'a Pod> {
+pub(super) fn failed_pods<'a>(s: &'a Scene, j: &Job) -> Vec<&'a Pod> {
     let mut pods: Vec<&Pod> = s
         .pods
         .iter()
@@ -97,7 +97,7 @@ fn failed_pods<'a>(s: &'a Scene, j: &Job) -> Vec<&'a Pod> {
     pods
 }
 
-fn ended(p: &Pod) -> Option<Timestamp> {
+pub(super) fn ended(p: &Pod) -> Option<Timestamp> {
     facts::statuses(p)
         .filter_map(|c| {
             facts::last_termination(c)?

@@ -8,19 +8,26 @@ mod arbitrate;
 pub mod autoscaling;
 pub mod containers;
 pub mod control_plane;
+pub mod cpu;
+pub mod drains;
+pub mod duplicates;
 pub mod evictions;
 pub mod facts;
+pub mod frames;
 pub mod gauges;
 pub mod health;
 pub mod jobs;
 pub mod lines;
 pub mod logs;
 pub mod network;
+pub mod node_traits;
 pub mod nodes;
 pub mod probes;
+pub mod retried;
 pub mod rollout;
 pub mod scheduling;
 pub mod services;
+pub mod volumes;
 
 pub use arbitrate::{arbitrate, priority, run};
 
@@ -34,6 +41,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use sremesh_core::{Finding, Severity, TimeWindow};
 
 /// An analyzer: gathered state in, findings out.
@@ -44,12 +52,17 @@ pub fn all() -> &'static [(&'static str, Analyzer)] {
     &[
         ("containers", containers::analyze),
         ("jobs", jobs::analyze),
+        ("retried", retried::analyze),
+        ("volumes", volumes::analyze),
+        ("duplicates", duplicates::analyze),
+        ("drains", drains::analyze),
         ("scheduling", scheduling::analyze),
         ("evictions", evictions::analyze),
         ("probes", probes::analyze),
         ("services", services::analyze),
         ("network", network::analyze),
         ("autoscaling", autoscaling::analyze),
+        ("cpu", cpu::analyze),
         ("addons", addons::analyze),
         ("control_plane", control_plane::analyze),
         ("nodes", nodes::analyze),
@@ -197,6 +210,14 @@ pub struct Scene {
     pub addon_pods: Vec<Pod>,
     /// Pods listed cluster-wide by a triage (the picked ones are in `pods`).
     pub cluster_pods: usize,
+    /// PodDisruptionBudgets (cluster-wide in a triage, else the units' namespaces).
+    pub pdbs: Vec<PodDisruptionBudget>,
+    /// Pods on cordoned nodes that are not in `pods` (a triage's whole-cluster list).
+    pub drain_pods: Vec<Pod>,
+    /// Every CronJob in the cluster (to find the same job scheduled twice).
+    pub peer_cronjobs: Vec<CronJob>,
+    /// Pods of the active runs of CronJobs scheduled twice (their logs are in `logs`).
+    pub cron_pods: Vec<Pod>,
 }
 
 impl Scene {
@@ -225,6 +246,10 @@ impl Scene {
             hpas: Vec::new(),
             addon_pods: Vec::new(),
             cluster_pods: 0,
+            pdbs: Vec::new(),
+            drain_pods: Vec::new(),
+            peer_cronjobs: Vec::new(),
+            cron_pods: Vec::new(),
         }
     }
 

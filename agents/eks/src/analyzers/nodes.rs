@@ -113,6 +113,10 @@ fn not_ready(s: &Scene, n: &Node, on: &[&Pod]) -> Option<Finding> {
     if let Some(t) = since {
         title.push_str(&format!(" since {}", hms(t)));
     }
+    let shared = super::node_traits::shared(s);
+    if let Some(x) = &shared {
+        title.push_str(&format!("; {x}"));
+    }
     if !on.is_empty() {
         let names: Vec<&str> = on.iter().take(3).map(|p| facts::pod_name(p)).collect();
         title.push_str(&format!("; pods on it: {}", names.join(", ")));
@@ -163,6 +167,9 @@ fn not_ready(s: &Scene, n: &Node, on: &[&Pod]) -> Option<Finding> {
     .with_attr("short_name", short_node(name));
     if let Some(t) = since {
         f = f.at(t).with_attr("onset", t.to_string());
+    }
+    if let Some(x) = shared {
+        f = f.with_attr("shared_trait", x);
     }
     if let Some(t) = s
         .recent_events_for("Node", "", name)

@@ -24,6 +24,10 @@ pub fn holdout2_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios-holdout2")
 }
 
+pub fn holdout3_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios-holdout3")
+}
+
 /// Every scenario file with Kubernetes data.
 pub fn kube_scenarios() -> Vec<(String, Scenario)> {
     kube_scenarios_in(&scenarios_dir())

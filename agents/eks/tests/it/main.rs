@@ -11,6 +11,7 @@ mod eks;
 mod faults;
 mod holdout;
 mod holdout2;
+mod holdout3;
 mod readonly;
 mod scenarios;
 mod tools;

@@ -58,6 +58,8 @@ fn specificity(f: &Finding) -> f64 {
     match f.kind.as_str() {
         "service_no_endpoints" | "network_policy_blocks" => 1.3,
         "oom_killed" | "image_pull" | "config_missing" | "quota_exceeded" => 1.25,
+        "volume_attach_failed" | "drain_blocked" | "cronjob_duplicate" => 1.25,
+        "cpu_starved" => 1.2,
         "job_failed" | "addon_unhealthy" | "hpa_unhealthy" => 1.15,
         "scheduling_failed" | "node_not_ready" => 1.2,
         "lambda_timeout" => 1.15,

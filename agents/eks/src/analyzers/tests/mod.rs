@@ -5,9 +5,11 @@
 pub(super) use super::*;
 
 mod autoscaling;
+mod batch;
 mod containers;
 mod control_plane;
 mod health;
+mod infra;
 mod jobs;
 mod logs;
 mod network;
@@ -163,6 +165,10 @@ pub(super) fn scene(g: Given) -> Scene {
             "ingress" => s.ingresses.push(from(v)),
             "netpol" => s.network_policies.push(from(v)),
             "pvc" => s.pvcs.push(from(v)),
+            "pdb" => s.pdbs.push(from(v)),
+            "cronjob" => s.peer_cronjobs.push(from(v)),
+            "cron_pod" => s.cron_pods.push(from(v)),
+            "drain_pod" => s.drain_pods.push(from(v)),
             _ => s.quotas.push(from(v)),
         }
     }

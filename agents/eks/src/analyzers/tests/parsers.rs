@@ -24,6 +24,8 @@ proptest! {
         let _ = crate::analyzers::gauges::at_limit(&s);
         let _ = crate::analyzers::logs::classify(&s);
         let _ = crate::analyzers::gauges::memory_growth(&l.lines);
+        let _ = crate::analyzers::frames::top_frame(&l.lines);
+        let _ = crate::analyzers::cpu::poll_quote(&s);
     }
 
     /// Connection-failure lines with arbitrary surroundings: the destination is found, and the
