@@ -126,6 +126,84 @@ pub fn select(target: &Target, groups: &[GroupInfo], cap: usize) -> Vec<Candidat
     chosen
 }
 
+/// The control-plane group of a cluster (`/aws/eks/<cluster>/cluster`: API server, audit,
+/// scheduler, controller manager).
+pub fn is_control_plane_group(name: &str) -> bool {
+    name.starts_with("/aws/eks/") && name.ends_with("/cluster")
+}
+
+/// What discovery adds once the named groups are known:
+///
+/// - an alert about the cluster's own machinery (nodes not ready, a node group upgrade, a
+///   drain) that names no cluster, in an account whose groups belong to one cluster only: that
+///   cluster's control-plane and node groups — the cluster it can only mean;
+/// - for such an alert, the control-plane groups chosen are its own (every line in them is
+///   about the cluster's machinery);
+/// - when no group chosen stands for one service (none, or only a cluster's shared groups),
+///   the groups sharing a meaningful name stem with the alert (see [`stems`]): a function or
+///   job outside the cluster does the work the alert measures.
+pub fn widen(
+    target: &Target,
+    listed: &[GroupInfo],
+    mut chosen: Vec<Candidate>,
+    cap: usize,
+) -> Vec<Candidate> {
+    if target.about_cluster && target.clusters().next().is_none() {
+        let clusters: std::collections::BTreeSet<&str> =
+            listed.iter().filter_map(|g| cluster_of(&g.name)).collect();
+        if let [only] = clusters.into_iter().collect::<Vec<_>>().as_slice() {
+            let own: Vec<Candidate> = listed
+                .iter()
+                .filter(|g| cluster_of(&g.name) == Some(*only))
+                .filter(|g| is_control_plane_group(&g.name) || probe::is_node_group(&g.name))
+                .filter(|g| !chosen.iter().any(|c| c.name == g.name))
+                .map(|g| Candidate {
+                    name: g.name.clone(),
+                    score: 1,
+                    matched: vec![(*only).to_owned()],
+                    dedicated: false,
+                    stored_bytes: g.stored_bytes,
+                })
+                .collect();
+            let room = cap.saturating_sub(chosen.len());
+            chosen.extend(own.into_iter().take(room));
+        }
+    }
+    if target.about_cluster {
+        for c in chosen
+            .iter_mut()
+            .filter(|c| is_control_plane_group(&c.name))
+        {
+            c.dedicated = true;
+        }
+    }
+    let serves_one = chosen.iter().any(|c| cluster_of(&c.name).is_none());
+    if !serves_one {
+        let room = cap.saturating_sub(chosen.len());
+        let by_stem: Vec<Candidate> = stems::candidates(target, listed, cap)
+            .into_iter()
+            .filter(|s| !chosen.iter().any(|c| c.name == s.name))
+            .take(room)
+            .collect();
+        if !by_stem.is_empty() {
+            tracing::info!(groups = by_stem.len(), "log_groups_by_stem");
+        }
+        chosen.extend(by_stem);
+    }
+    chosen
+}
+
+/// CloudTrail trails delivered to CloudWatch Logs (a group named after `cloudtrail`): read for
+/// the AWS API calls that changed what the alert's failures name. At most two.
+pub fn trail_groups(listed: &[GroupInfo]) -> Vec<String> {
+    listed
+        .iter()
+        .filter(|g| g.name.to_ascii_lowercase().contains("cloudtrail"))
+        .map(|g| g.name.clone())
+        .take(2)
+        .collect()
+}
+
 /// The keywords, comma-separated, for messages.
 pub fn describe(target: &Target) -> String {
     let parts: Vec<&str> = target.keywords.iter().map(|k| k.text.as_str()).collect();

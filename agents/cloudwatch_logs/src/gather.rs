@@ -4,7 +4,9 @@
 
 use crate::analyzers::{Activity, DbConnections, LambdaStats, SourceActivity};
 use crate::client::{LogsClient, LogsError};
-use crate::discovery::{Candidate, GroupInfo, Target, contains_token, probe, select, stems};
+use crate::discovery::{
+    Candidate, GroupInfo, Target, contains_token, probe, select, trail_groups, widen,
+};
 use crate::query::{self, QueryRun, baseline_of, rows_to_records, stats_rows};
 use crate::records::{LogRecord, lambda_function};
 use regex::Regex;
@@ -28,6 +30,8 @@ pub struct Discovery {
     pub probed: Vec<String>,
     /// Why that look could not finish, if it could not.
     pub probe_problem: Option<String>,
+    /// CloudTrail groups (read for the API calls that changed what the failures name).
+    pub trails: Vec<String>,
 }
 
 /// Lists up to `max_scan` groups and picks at most `cap` for the target; when none is named
@@ -84,12 +88,13 @@ pub async fn discover(
             found.probed = groups;
         }
     }
-    if found.chosen.is_empty() {
-        found.chosen = stems::candidates(target, &found.listed, cap);
-        if !found.chosen.is_empty() {
-            tracing::info!(groups = found.chosen.len(), "log_groups_by_stem");
-        }
-    }
+    found.chosen = widen(
+        target,
+        &found.listed,
+        std::mem::take(&mut found.chosen),
+        cap,
+    );
+    found.trails = trail_groups(&found.listed);
     Ok(found)
 }
 
@@ -406,6 +411,10 @@ async fn follow_database(
         }
     }
 }
+
+mod trail;
+
+pub use trail::{LOOK_BACK, Trail, trail, trail_query};
 
 #[cfg(test)]
 mod tests;

@@ -20,6 +20,7 @@ pub mod query;
 pub mod records;
 pub mod snapshot;
 pub mod tools;
+pub mod trail;
 
 use analyzers::Input;
 use client::{LogsClient, LogsError};
@@ -174,16 +175,19 @@ impl CloudWatchLogsAgent {
         }
         let default_query = query::error_query();
         let q = query.unwrap_or(&default_query);
-        let g = Box::pin(gather::gather(
-            client,
-            &found.listed,
-            &chosen,
-            &input.target,
-            window,
-            q,
-            deadline,
-        ))
-        .await;
+        let (g, trail) = futures::join!(
+            Box::pin(gather::gather(
+                client,
+                &found.listed,
+                &chosen,
+                &input.target,
+                window,
+                q,
+                deadline,
+            )),
+            gather::trail(client, &found.trails, window, alert_time, deadline),
+        );
+        input.trail = trail.events;
         input.groups = g.groups;
         input.records = g.records;
         input.baseline_records = g.baseline;
@@ -191,11 +195,13 @@ impl CloudWatchLogsAgent {
         input.db_connections = g.db_connections;
         input.activity = g.activity;
         let input = input.finish();
+        let mut problems = g.problems;
+        problems.extend(trail.problem);
         Ok(Analysis {
             findings: analyzers::run(&input),
             input,
-            problems: g.problems,
-            partial: g.partial,
+            problems,
+            partial: g.partial || trail.partial,
             fatal: g.fatal,
         })
     }

@@ -2,6 +2,11 @@
 //! Insights / Fluent Bit JSON), who wrote it (pod, namespace, workload, function, database), and
 //! the level it declares, if any.
 
+mod audit;
+mod frames;
+
+pub use frames::Frame;
+
 use crate::discovery::workload_of;
 use jiff::Timestamp;
 use regex::Regex;
@@ -46,6 +51,12 @@ pub struct LogRecord {
 
 static CI_STREAM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"containers\.([a-z0-9][a-z0-9.\-]*)_([a-z0-9][a-z0-9\-]*)_([a-z0-9][a-z0-9\-]*)-[0-9a-f]{4,}\.log$")
+        .expect("static regex")
+});
+/// A stream named `<pod>_<namespace>_<container>` (Fluent Bit / Fluentd tag without the
+/// `var.log.containers.` prefix); the pod ends the way generated pod names do (`-x7gr9`, `-1`).
+static POD_STREAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([a-z0-9][a-z0-9.\-]*-[a-z0-9]{5}|[a-z0-9][a-z0-9.\-]*-\d{1,3})_([a-z0-9][a-z0-9\-]*)_([a-z0-9][a-z0-9\-]*)(?:-[0-9a-f]{8,})?$")
         .expect("static regex")
 });
 static COMPONENT_STREAM: LazyLock<Regex> =
@@ -140,13 +151,21 @@ impl LogRecord {
         let mut service = None;
         let mut node = None;
         let mut text = message;
+        let mut declared = None;
+        let audit_line;
         let parsed: Option<Value> = message
             .trim_start()
             .starts_with('{')
             .then(|| serde_json::from_str(message).ok())
             .flatten();
         if let Some(v) = &parsed {
-            if let Some(log) = str_at(v, &["log"]) {
+            if let Some(a) = audit::parse(v) {
+                audit_line = a.line;
+                text = &audit_line;
+                pod = a.pod;
+                namespace = a.namespace;
+                declared = Some(a.level);
+            } else if let Some(log) = str_at(v, &["log"]) {
                 text = log;
                 pod = str_at(v, &["kubernetes", "pod_name"]).map(str::to_owned);
                 namespace = str_at(v, &["kubernetes", "namespace_name"]).map(str::to_owned);
@@ -175,7 +194,9 @@ impl LogRecord {
             node = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str().to_owned());
         }
         if pod.is_none()
-            && let Some(c) = CI_STREAM.captures(stream)
+            && let Some(c) = CI_STREAM
+                .captures(stream)
+                .or_else(|| POD_STREAM.captures(stream))
         {
             pod = Some(c[1].to_owned());
             namespace = Some(c[2].to_owned());
@@ -185,11 +206,13 @@ impl LogRecord {
             .or_else(|| group_service(group))
             .or_else(|| COMPONENT_STREAM.captures(stream).map(|c| c[1].to_owned()));
         let event = headline(text);
-        let level = event
-            .context
-            .as_deref()
-            .and_then(level_of)
-            .or_else(|| level_of(&event.line));
+        let level = declared.or_else(|| {
+            event
+                .context
+                .as_deref()
+                .and_then(level_of)
+                .or_else(|| level_of(&event.line))
+        });
         Self {
             at,
             group: group.to_owned(),
@@ -205,13 +228,10 @@ impl LogRecord {
         }
     }
 
-    /// The first stack frame of a multi-line event (`at com.acme.Tax.calculate(Tax.java:88)`).
-    pub fn top_frame(&self) -> Option<&str> {
-        self.detail.as_deref().and_then(|d| {
-            d.lines()
-                .map(str::trim)
-                .find(|l| l.starts_with("at ") || l.starts_with("File \""))
-        })
+    /// The frame a multi-line event's exception was raised in (see [`frames`]): Python's
+    /// deepest application frame, Java's, Node's and Go's first.
+    pub fn raise_frame(&self) -> Option<Frame> {
+        self.detail.as_deref().and_then(frames::raise_frame)
     }
 
     /// Who wrote it, for evidence: the pod, else the stream.
@@ -319,5 +339,7 @@ pub fn parse_insights_time(s: &str) -> Option<Timestamp> {
         .map(|z| z.timestamp())
 }
 
+#[cfg(test)]
+mod frames_audit_tests;
 #[cfg(test)]
 mod tests;

@@ -129,12 +129,6 @@ pub fn sandbox_env(e: &Endpoints) -> Vec<(String, String)> {
     .collect()
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 /// Starts `agents` (catalogue agents) with `env`; see [`start_specs`].
 pub async fn start(
     agents: &[&'static AgentInfo],
@@ -149,8 +143,10 @@ pub async fn start(
     start_specs(specs, config, log_dir).await
 }
 
-/// Starts every spec (with `SREMESH_CONFIG`, loopback host and a free port), logs under
-/// `log_dir`, and waits until each answers its health path.
+/// Starts every spec (with `SREMESH_CONFIG`, on loopback), logs under `log_dir`, and waits until
+/// each answers its health path. Each child binds port 0 and the mesh reads the port it got from
+/// its `…_listening` log line: a port picked here and handed over could be taken by anyone in
+/// between — and another process answering on it would pass for the child.
 pub async fn start_specs(specs: Vec<Spec>, config: &Path, log_dir: &Path) -> anyhow::Result<Mesh> {
     let bins = bin_dir()?;
     std::fs::create_dir_all(log_dir).with_context(|| format!("creating {}", log_dir.display()))?;
@@ -164,7 +160,6 @@ pub async fn start_specs(specs: Vec<Spec>, config: &Path, log_dir: &Path) -> any
                 bin.display()
             );
         }
-        let port = free_port()?;
         let log = log_dir.join(format!("{}.log", spec.name));
         let out =
             std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
@@ -173,9 +168,10 @@ pub async fn start_specs(specs: Vec<Spec>, config: &Path, log_dir: &Path) -> any
             .envs(inherited())
             .envs(spec.env.iter().cloned())
             .env("SREMESH_CONFIG", config)
+            .env("SREMESH_LOG_FORMAT", "human")
             .env("A2A_HOST", "127.0.0.1")
             .env("INTAKE_HOST", "127.0.0.1")
-            .env(spec.port_env, port.to_string())
+            .env(spec.port_env, "0")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
@@ -187,7 +183,7 @@ pub async fn start_specs(specs: Vec<Spec>, config: &Path, log_dir: &Path) -> any
         health.push(spec.health);
         mesh.procs.push(Process {
             name: spec.name,
-            url: format!("http://127.0.0.1:{port}/"),
+            url: String::new(),
             log,
             child,
         });
@@ -207,9 +203,9 @@ fn inherited() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Waits for the child's `…_listening` line (its URL), then for its health path to answer.
 async fn wait_ready(http: &reqwest::Client, p: &mut Process, path: &str) -> anyhow::Result<()> {
     let start = Instant::now();
-    let url = format!("{}{}", p.url, path.trim_start_matches('/'));
     loop {
         if let Some(status) = p.child.try_wait()? {
             let log = std::fs::read_to_string(&p.log).unwrap_or_default();
@@ -219,19 +215,30 @@ async fn wait_ready(http: &reqwest::Client, p: &mut Process, path: &str) -> anyh
                 tail(&log, 15)
             );
         }
-        if let Ok(r) = http
-            .get(&url)
-            .timeout(Duration::from_millis(300))
-            .send()
-            .await
+        if p.url.is_empty()
+            && let Some(port) = listening_port(&std::fs::read_to_string(&p.log).unwrap_or_default())
+        {
+            p.url = format!("http://127.0.0.1:{port}/");
+        }
+        if !p.url.is_empty()
+            && let Ok(r) = http
+                .get(format!("{}{}", p.url, path.trim_start_matches('/')))
+                .timeout(Duration::from_millis(300))
+                .send()
+                .await
             && r.status().is_success()
         {
             return Ok(());
         }
         if start.elapsed() > Duration::from_secs(20) {
             bail!(
-                "{} did not answer {url} within 20 s (log: {})",
+                "{} was not ready ({}) within 20 s (log: {})",
                 p.name,
+                if p.url.is_empty() {
+                    "never said where it listens".to_owned()
+                } else {
+                    format!("{} did not answer {path}", p.url)
+                },
                 p.log.display()
             );
         }
@@ -239,7 +246,57 @@ async fn wait_ready(http: &reqwest::Client, p: &mut Process, path: &str) -> anyh
     }
 }
 
+/// The loopback port in a child's first `…_listening … addr=127.0.0.1:PORT` log line.
+fn listening_port(log: &str) -> Option<u16> {
+    // Only whole lines: one still being written could end mid-number.
+    log.split_inclusive('\n')
+        .filter(|l| l.ends_with('\n') && l.contains("_listening"))
+        .find_map(|l| {
+            let rest = &l[l.find("addr=127.0.0.1:")? + "addr=127.0.0.1:".len()..];
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            rest[..digits].parse().ok().filter(|&p| p != 0)
+        })
+}
+
 fn tail(s: &str, n: usize) -> String {
     let lines: Vec<&str> = s.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listening_port;
+
+    /// The lines our binaries log once bound (captured from an agent and the intake).
+    #[test]
+    fn the_port_comes_from_the_listening_line() {
+        let cases = [
+            (
+                "2026-11-21T12:30:00.1Z  INFO sremesh_agent::serve: agent_listening agent=\"eks\" addr=127.0.0.1:41234 url=http://127.0.0.1:41234/ model=\"none\"\n",
+                Some(41234),
+            ),
+            (
+                "2026-11-21T12:30:00.1Z  INFO sremesh_intake: intake_dedup_embedded path=/tmp/x\n2026-11-21T12:30:00.2Z  INFO sremesh_intake::app: intake_listening addr=127.0.0.1:8080\n",
+                Some(8080),
+            ),
+            // Not listening yet, a line cut mid-write, or somewhere that is not loopback.
+            (
+                "2026-11-21T12:30:00.1Z  INFO sremesh_intake: intake_config master=x\n",
+                None,
+            ),
+            ("… agent_listening agent=\"eks\" addr=127.0.0.1:", None),
+            (
+                "… agent_listening agent=\"eks\" addr=0.0.0.0:9000 url=http://127.0.0.1:9000/",
+                None,
+            ),
+            ("… agent_listening addr=127.0.0.1:0\n", None),
+            ("… intake_listening addr=127.0.0.1:412", None),
+            ("", None),
+        ];
+        for (log, expected) in cases {
+            assert_eq!(listening_port(log), expected, "{log:?}");
+        }
+    }
 }

@@ -4,8 +4,8 @@
 
 use super::patterns::{Pattern, Trend, is_lambda_platform_line};
 use super::render::{
-    EVIDENCE_MAX, TITLE_QUOTE, count_line, decisive, evidence_line, literal, redelivery_line,
-    reproduce_query, short_hash, trend_words, verbatim,
+    EVIDENCE_MAX, TITLE_QUOTE, count_line, data_clause, decisive, evidence_line, frame_clause,
+    literal, redelivery_line, reproduce_query, short_hash, trend_words, verbatim,
 };
 use super::{Input, LambdaStats};
 use crate::records::{LogRecord, lambda_function};
@@ -286,10 +286,19 @@ fn error_findings(
             Some(sig) if !oom => format!("{} — ", sig.label),
             _ => String::new(),
         };
+        let quote = decisive(&p.example.line, p.signature, TITLE_QUOTE);
+        let data_quality = p
+            .signature
+            .is_some_and(|s| s.category == Category::DataQuality);
+        let data = if data_quality {
+            data_clause(&p.example.line, &quote)
+        } else {
+            String::new()
+        };
         let title = truncate(
             &format!(
-                "{function}: {what}\"{}\" ×{} ({})",
-                decisive(&p.example.line, p.signature, TITLE_QUOTE),
+                "{function}: {what}\"{quote}\"{data}{} ×{} ({})",
+                frame_clause(p),
                 p.count,
                 trend_words(p)
             ),
@@ -302,6 +311,9 @@ fn error_findings(
         }
         if oom {
             f = f.with_attr("signature", "oom");
+        }
+        if data_quality {
+            f = super::log_pattern::with_data(f, &p.example.line);
         }
         push(&mut f, evidence_line(p.count, p));
         if oom {

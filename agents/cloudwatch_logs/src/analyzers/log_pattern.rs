@@ -5,14 +5,14 @@
 
 use super::patterns::{Pattern, Trend};
 use super::render::{
-    EVIDENCE_MAX, TITLE_QUOTE, count_line, decisive, evidence_line, literal, redelivery_line,
-    reproduce_query, short_hash, trend_words,
+    EVIDENCE_MAX, TITLE_QUOTE, count_line, data_clause, decisive, evidence_line, frame_clause,
+    literal, redelivery_line, reproduce_query, short_hash, trend_words,
 };
 use super::{Input, patterns::is_lambda_platform_line};
 use crate::discovery::probe::is_node_group;
 use crate::records::{Level, lambda_function};
 use sremesh_core::text::truncate;
-use sremesh_core::{Finding, Severity};
+use sremesh_core::{Category, Finding, Severity};
 use std::collections::BTreeMap;
 
 const MAX_EVIDENCE: usize = 8;
@@ -46,11 +46,20 @@ fn finding_with(
     let lead = ps[0];
     let count: usize = ps.iter().map(|p| p.count).sum();
     let extra = extra.map(|e| format!("; {e}")).unwrap_or_default();
+    let quote = decisive(&lead.example.line, lead.signature, TITLE_QUOTE);
+    let data = if lead
+        .signature
+        .is_some_and(|s| s.category == Category::DataQuality)
+    {
+        data_clause(&lead.example.line, &quote)
+    } else {
+        String::new()
+    };
     let title = truncate(
         &format!(
-            "{}: {what}\"{}\" ×{count}{extra} ({})",
+            "{}: {what}\"{quote}\"{data}{} ×{count}{extra} ({})",
             who(lead),
-            decisive(&lead.example.line, lead.signature, TITLE_QUOTE),
+            frame_clause(lead),
             trend_words(lead)
         ),
         300,
@@ -127,6 +136,9 @@ fn finding_with(
     }
     if let Some(sig) = lead.signature {
         f = f.with_attr("signature", sig.id);
+        if sig.category == Category::DataQuality {
+            f = with_data(f, &lead.example.line);
+        }
     }
     if let Some((n, _)) = redelivered {
         f = f.with_attr("max_receive_count", n);
@@ -135,6 +147,29 @@ fn finding_with(
         f = f.with_attr("replaced_by", lead.replaced_by.clone());
     }
     f
+}
+
+/// `source` (where the data came from) and `data_fields` (it and the rows touched) of a
+/// data-quality line.
+pub(super) fn with_data(f: Finding, line: &str) -> Finding {
+    let fields = super::render::data_fields(line);
+    let source = fields
+        .iter()
+        .find(|(k, _)| !k.to_ascii_lowercase().contains("row"))
+        .map(|(_, v)| v.clone());
+    let map: serde_json::Map<String, serde_json::Value> = fields
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    let f = if map.is_empty() {
+        f
+    } else {
+        f.with_attr("data_fields", serde_json::Value::Object(map))
+    };
+    match source {
+        Some(s) => f.with_attr("source", s),
+        None => f,
+    }
 }
 
 /// How long a node-level pattern has been going: `steady, already before the window`, `new`.
@@ -307,7 +342,7 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
     for p in mine
         .iter()
         .filter(active)
-        .filter(|p| !p.on_target && !told(p))
+        .filter(|p| !p.on_target && !told(p) && !super::nodes::host_fault(input, p))
     {
         let shared = p.signature.and_then(|s| {
             signed

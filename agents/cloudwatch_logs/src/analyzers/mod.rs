@@ -4,8 +4,10 @@
 //! [`all`] is the explicit list; [`run`] applies every analyzer to one [`Input`].
 
 pub mod changes;
+pub mod cloudtrail;
 pub mod lambda;
 pub mod log_pattern;
+pub mod nodes;
 pub mod patterns;
 pub mod quiet;
 mod render;
@@ -14,6 +16,7 @@ pub use render::{display_line, signature_span, snippet};
 
 use crate::discovery::{Candidate, Target};
 use crate::records::LogRecord;
+use crate::trail::TrailEvent;
 use jiff::{SignedDuration, Timestamp};
 use patterns::Pattern;
 use sremesh_core::{Finding, TimeWindow};
@@ -90,6 +93,9 @@ pub struct Input {
     pub db_connections: BTreeMap<String, DbConnections>,
     /// What each source logged over the baseline and the window (`None`: unknown).
     pub activity: Option<Activity>,
+    /// CloudTrail events (failed calls and changes) over the look-back before the window and
+    /// the window itself.
+    pub trail: Vec<TrailEvent>,
     /// The patterns ([`Input::finish`] computes them from the records).
     pub patterns: Vec<Pattern>,
 }
@@ -111,6 +117,7 @@ impl Input {
             lambda: BTreeMap::new(),
             db_connections: BTreeMap::new(),
             activity: None,
+            trail: Vec::new(),
             patterns: Vec::new(),
         }
     }
@@ -149,8 +156,10 @@ pub fn all() -> &'static [(&'static str, Analyzer)] {
     &[
         ("lambda", lambda::analyze),
         ("log_pattern", log_pattern::analyze),
+        ("nodes", nodes::analyze),
         ("quiet", quiet::analyze),
         ("changes", changes::analyze),
+        ("cloudtrail", cloudtrail::analyze),
     ]
 }
 

@@ -141,6 +141,15 @@ pub fn is_errorish(rec: &LogRecord) -> bool {
     }
 }
 
+/// True when a record counts for this alert: a warning that data was bent to fit (a lenient
+/// parse, rows skipped: `data_coerced`) counts only when the alert is about wrong data; a line
+/// that calls itself an error always does.
+fn counts_for(rec: &LogRecord, target: &Target) -> bool {
+    target.about_data
+        || rec.level == Some(Level::Error)
+        || signals::classify(&rec.line).is_none_or(|s| s.id != "data_coerced")
+}
+
 /// True when `rec` is about the target: in a dedicated group, or named by pod, workload,
 /// namespace or text; everything is when the target has no line-level keyword.
 pub fn on_target(rec: &LogRecord, target: &Target, groups: &[Candidate]) -> bool {
@@ -221,12 +230,15 @@ pub fn cluster(
     for r in baseline
         .unwrap_or_default()
         .iter()
-        .filter(|r| is_errorish(r))
+        .filter(|r| is_errorish(r) && counts_for(r, target))
     {
         before.entry(key_of(r)).or_default().push(r.at);
     }
     let mut by_key: BTreeMap<Key, Vec<&LogRecord>> = BTreeMap::new();
-    for r in window.iter().filter(|r| is_errorish(r)) {
+    for r in window
+        .iter()
+        .filter(|r| is_errorish(r) && counts_for(r, target))
+    {
         by_key.entry(key_of(r)).or_default().push(r);
     }
     let mut out: Vec<Pattern> = by_key
@@ -270,7 +282,11 @@ pub fn cluster(
                 onset,
                 novelty,
                 example: (*last).clone(),
-                trend: stopped_or(novelty, &recs, alert_time),
+                trend: if lasting(signals::classify(&last.line)) {
+                    novelty
+                } else {
+                    stopped_or(novelty, &recs, alert_time)
+                },
                 quiet_minutes: quiet.as_mins().max(0),
                 onset_minutes: alert_time.duration_since(onset).as_mins().max(0),
                 silent: None,
@@ -317,6 +333,15 @@ fn novelty(
     } else {
         Trend::Steady
     }
+}
+
+/// Signatures whose damage outlasts their lines: data bent to fit (a lenient parse, values
+/// coerced, rows skipped) was written that way and stays wrong after the loader went quiet,
+/// so such a pattern never counts as stopped (recovered).
+const LASTING: &[&str] = &["data_coerced"];
+
+fn lasting(signature: Option<&signals::Signature>) -> bool {
+    signature.is_some_and(|s| LASTING.contains(&s.id))
 }
 
 /// Stopped when a new or surging pattern has been silent for `max(10 min, 3 × its usual gap)`

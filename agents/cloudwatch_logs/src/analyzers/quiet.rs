@@ -3,7 +3,7 @@
 //! stopped before the alert, or nothing at all).
 
 use super::Input;
-use super::patterns::Trend;
+use super::patterns::{Pattern, Trend};
 use super::render::{evidence_line, trend_words};
 use crate::discovery::describe;
 use crate::query::hhmm;
@@ -58,7 +58,34 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
         )
     };
     let mut evidence = vec![truncate(&format!("log groups: {}", names.join(", ")), 300)];
-    for p in stopped.iter().chain(steady.iter()).take(6) {
+    // A single line that stopped, whose source logged on without it, and beside which its
+    // service (or source) wrote no other error that stopped, is a one-off, not a failure that
+    // recovered: counted, not quoted (it would read as the cause). A line that is part of a
+    // failure (the same service's other errors) stays.
+    let together = |p: &Pattern, q: &Pattern| {
+        p.group == q.group
+            && match (&p.service, &q.service) {
+                (Some(a), Some(b)) => a == b,
+                _ => q.origins.iter().any(|o| p.origins.contains(o)),
+            }
+    };
+    let isolated = |p: &Pattern| {
+        p.count == 1
+            && p.silent == Some(false)
+            && !stopped
+                .iter()
+                .any(|q| !std::ptr::eq(*q, p) && together(p, q))
+    };
+    let (one_off, quoted): (Vec<&&Pattern>, Vec<&&Pattern>) =
+        stopped.iter().partition(|p| isolated(p));
+    if let Some(last) = one_off.iter().map(|p| p.last).max() {
+        evidence.push(format!(
+            "{} one-off error line(s) that did not recur, the last at {} UTC",
+            one_off.len(),
+            hhmm(last)
+        ));
+    }
+    for p in quoted.into_iter().chain(steady.iter()).take(6) {
         evidence.push(truncate(
             &format!("{} — {}", evidence_line(p.count, p), trend_words(p)),
             300,
@@ -119,3 +146,6 @@ fn no_groups(input: &Input) -> Finding {
     }
     f
 }
+
+#[cfg(test)]
+mod tests;

@@ -252,8 +252,8 @@ pub fn evidence_line(count: usize, p: &Pattern) -> String {
     let head = format!("×{count} ");
     let frame = p
         .example
-        .top_frame()
-        .map(|f| format!(" | {f}"))
+        .raise_frame()
+        .map(|f| format!(" | {}", f.raw))
         .unwrap_or_default();
     let context = p
         .example
@@ -270,6 +270,85 @@ pub fn evidence_line(count: usize, p: &Pattern) -> String {
         }
     }
     truncate(&s, EVIDENCE_MAX)
+}
+
+/// ` in next_period_end (billing.py:41)`: where a pattern's exception was raised, for its
+/// title; empty when its lines carry no stack trace.
+pub fn frame_clause(p: &Pattern) -> String {
+    p.example
+        .raise_frame()
+        .map(|f| format!(" {}", f.clause()))
+        .unwrap_or_default()
+}
+
+/// Fields that say where data came from.
+const DATA_SOURCE_KEYS: &[&str] = &[
+    "supplier", "vendor", "partner", "source", "feed", "file", "key", "bucket", "dataset", "table",
+    "provider", "upstream",
+];
+
+static KV: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b([A-Za-z_][\w.]*)=("[^"]*"|[^\s,;]+)"#).expect("static regex")
+});
+
+/// What a data-quality line says about its data: where it came from (`supplier=…`, `file=…`)
+/// and how many rows it touched (`rows_affected=38127`), from JSON or `key=value` fields:
+/// `(field, value)` pairs, sources first.
+pub fn data_fields(line: &str) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let t = line.trim();
+    let json = t
+        .find('{')
+        .and_then(|i| serde_json::from_str::<Value>(&t[i..]).ok());
+    if let Some(Value::Object(obj)) = json {
+        for (k, v) in obj {
+            match v {
+                Value::String(s) => pairs.push((k, s)),
+                Value::Number(n) => pairs.push((k, n.to_string())),
+                _ => {}
+            }
+        }
+    } else {
+        for c in KV.captures_iter(t) {
+            pairs.push((c[1].to_owned(), c[2].trim_matches('"').to_owned()));
+        }
+    }
+    let counted = |k: &str| {
+        let k = k.to_ascii_lowercase();
+        [
+            "rows", "records", "items", "lines", "affected", "rejected", "skipped", "dropped",
+            "coerced", "invalid", "total", "parsed",
+        ]
+        .iter()
+        .any(|w| k.contains(w))
+    };
+    let mut out: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| DATA_SOURCE_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+        .cloned()
+        .collect();
+    out.extend(
+        pairs
+            .into_iter()
+            .filter(|(k, v)| counted(k) && v.parse::<f64>().is_ok()),
+    );
+    out
+}
+
+/// ` (supplier=brightwell, rows_affected=38127)`: [`data_fields`] not already in `quoted`;
+/// empty when there are none.
+pub fn data_clause(line: &str, quoted: &str) -> String {
+    let parts: Vec<String> = data_fields(line)
+        .into_iter()
+        .filter(|(k, v)| !quoted.contains(&format!("{k}={v}")))
+        .take(4)
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
 }
 
 /// The summary evidence line of a set of patterns.

@@ -130,18 +130,56 @@ const GENERIC: &[&str] = &[
     "data",
 ];
 
-/// The stem of a token: lowercase, without a plural `s` (`refunds` → `refund`).
+/// The stem of a token: lowercase, without a plural `s` (`refunds` → `refund`), an `-ing` or
+/// `-ed` (`pricing`, `priced` → `pric`; `shipping` → `ship`) or a final `e` (`price` →
+/// `pric`), so the forms of one word meet; never shorter than four letters.
 pub fn stem(token: &str) -> String {
-    let t = token.to_ascii_lowercase();
-    match t.strip_suffix('s') {
-        Some(base) if base.len() >= 4 && !base.ends_with('s') => base.to_owned(),
+    let mut t = token.to_ascii_lowercase();
+    if let Some(base) = t.strip_suffix('s')
+        && base.len() >= 4
+        && !base.ends_with('s')
+    {
+        t = base.to_owned();
+    }
+    for suffix in ["ing", "ed"] {
+        if let Some(base) = t.strip_suffix(suffix)
+            && base.len() >= 4
+        {
+            // `shipp` → `ship`, but `bill`, `pass`, `buzz` keep their double letter.
+            let b = base.as_bytes();
+            let doubled = b[b.len() - 1] == b[b.len() - 2]
+                && !matches!(b[b.len() - 1], b'l' | b's' | b'z')
+                && !b[b.len() - 1].is_ascii_digit();
+            t = if doubled && base.len() > 4 {
+                base[..base.len() - 1].to_owned()
+            } else {
+                base.to_owned()
+            };
+            return t;
+        }
+    }
+    match t.strip_suffix('e') {
+        Some(base) if base.len() >= 4 => base.to_owned(),
         _ => t,
     }
 }
 
+/// The words of a name: split at separators and where a lowercase letter meets an uppercase
+/// one (`CatalogPriceAnomaly` → `Catalog`, `Price`, `Anomaly`).
 fn tokens(name: &str) -> impl Iterator<Item = &str> {
     name.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
+        .flat_map(|t| {
+            let mut cuts = vec![0];
+            let b = t.as_bytes();
+            for i in 1..b.len() {
+                if b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase() {
+                    cuts.push(i);
+                }
+            }
+            cuts.push(t.len());
+            cuts.windows(2).map(|w| &t[w[0]..w[1]]).collect::<Vec<_>>()
+        })
 }
 
 /// The meaningful stems of a name: tokens of at least four characters, not generic, not
@@ -159,8 +197,8 @@ pub fn meaningful(name: &str) -> BTreeSet<String> {
 /// Most groups chosen this way.
 const MAX_BY_STEM: usize = 3;
 
-/// Groups sharing the most meaningful stems with the alert's names (at least one; at most
-/// three, best first). Cluster-wide groups (Container Insights, EKS) and metric groups are
+/// Groups sharing the most meaningful stems with the alert's names and the subjects it
+/// measures (at least one; at most three, best first). Cluster-wide groups (Container Insights, EKS) and metric groups are
 /// left to the cluster keywords and the probe.
 pub fn candidates(target: &Target, listed: &[GroupInfo], cap: usize) -> Vec<Candidate> {
     let wanted: BTreeSet<String> = target
@@ -168,6 +206,7 @@ pub fn candidates(target: &Target, listed: &[GroupInfo], cap: usize) -> Vec<Cand
         .iter()
         .filter(|k| k.kind != KeywordKind::Cluster)
         .flat_map(|k| meaningful(&k.text))
+        .chain(target.subjects.iter().flat_map(|s| meaningful(s)))
         .collect();
     if wanted.is_empty() {
         return Vec::new();

@@ -54,6 +54,17 @@ pub struct Target {
     /// The alert speaks of a database (`database`, `DB`, `RDS`, `Postgres` …): its log group
     /// is worth reading even when no name matches it.
     pub mentions_database: bool,
+    /// The alert is about wrong data (prices, amounts, an anomaly, a mismatch, reconciliation):
+    /// warnings that data was bent to fit (a lenient parse, rows skipped) are its failures.
+    pub about_data: bool,
+    /// The alert is about the cluster's own machinery (nodes not ready, a node group upgrade,
+    /// cordon / drain / eviction, the kubelet, the control plane): the cluster's node and
+    /// control-plane logs are about it.
+    pub about_cluster: bool,
+    /// Identifiers that name what is measured, not whose it is (`alertname=CatalogPriceAnomaly`,
+    /// `catalog_price_change_ratio`): never keywords, but their words lead to a group by stem
+    /// when no group carries one of the alert's names.
+    pub subjects: Vec<String>,
 }
 
 static DATABASE: LazyLock<Regex> = LazyLock::new(|| {
@@ -61,6 +72,23 @@ static DATABASE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(database|db|rds|postgres(ql)?|mysql|mariadb|aurora|sql|dbinstanceidentifier)\b",
     )
     .expect("static regex")
+});
+
+static DATA: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(prices?|pricing|amounts?|anomal\w*|mismatch\w*|discrepanc\w*|incorrect|wrong|reconcil\w*|data[ _-]quality|negative[ _-]margin|outliers?|corrupt\w*|changed by more than)\b")
+        .expect("static regex")
+});
+
+static CLUSTER_MACHINERY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bnodes?\b[^.\n]{0,40}\b(not[ _-]?ready|unready|unreachable|cordon\w*|drain\w*|upgrad\w*|rotat\w*|replac\w*)\b|\bnode[ _-]?groups?\b|\bcordon(ed|ing)?\b|\bdrain(s|ing|ed)?\b|\bkubelet\b|\bcontrol[ _-]plane\b|\bkube-?apiserver\b|\bfailed_node\w*|\bnode_(count|status|ready)\w*")
+        .expect("static regex")
+});
+
+/// `CatalogPriceAnomaly` (two or more capitalised words run together) and
+/// `catalog_price_change_ratio` (three or more snake_case words): names of what is measured.
+static SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+|[a-z][a-z0-9]*(?:_[a-z0-9]+){2,})\b")
+        .expect("static regex")
 });
 
 /// Words that name nothing specific: they never become keywords.
@@ -357,6 +385,14 @@ impl Target {
     fn add_text(&mut self, text: &str) {
         let text = URL.replace_all(text, " ");
         self.mentions_database |= DATABASE.is_match(&text);
+        self.about_data |= DATA.is_match(&text);
+        self.about_cluster |= CLUSTER_MACHINERY.is_match(&text);
+        for c in SUBJECT.captures_iter(&text) {
+            let s = c[1].to_owned();
+            if !self.subjects.contains(&s) && self.subjects.len() < 8 {
+                self.subjects.push(s);
+            }
+        }
         // Overlapping on purpose: in `Dimensions: FunctionName = x` the value of one field
         // is the key of the next.
         let mut pos = 0;

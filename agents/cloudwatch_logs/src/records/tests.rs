@@ -108,7 +108,106 @@ fn multi_line_events_keep_the_first_line_and_the_top_frame() {
     let msg = "java.lang.NullPointerException: boom\n\tat com.acme.Tax.calc(Tax.java:88)\n\tat x";
     let r = LogRecord::parse("/app/x", "s", at(), msg);
     assert_eq!(r.line, "java.lang.NullPointerException: boom");
-    assert_eq!(r.top_frame(), Some("at com.acme.Tax.calc(Tax.java:88)"));
+    let frame = r.raise_frame().expect("a Java frame");
+    assert_eq!(frame.raw, "at com.acme.Tax.calc(Tax.java:88)");
+    assert_eq!(frame.clause(), "in Tax.calc (Tax.java:88)");
+}
+
+/// `check_frame(stack trace, expected "in fn (file:line)")`: the frame the exception was raised
+/// in — Python's deepest application frame, Java's / Node's first outside the platform, Go's
+/// first outside the runtime.
+fn check_frame(trace: &str, want: Option<&str>) {
+    assert_eq!(
+        frames::raise_frame(trace).map(|f| f.clause()).as_deref(),
+        want,
+        "{trace}"
+    );
+}
+
+#[test]
+fn the_raising_frame_of_each_language() {
+    let cases = [
+        (
+            "Traceback (most recent call last):\n  File \"/usr/lib/python3.11/site-packages/rq/worker.py\", line 1431, in perform_job\n    rv = job.perform()\n  File \"/srv/ledger/rollover.py\", line 57, in close_month\n    end = start.replace(day=31)\n  File \"/usr/lib/python3.11/site-packages/pendulum/date.py\", line 12, in replace\n    raise ValueError\nValueError: day is out of range for month",
+            Some("in close_month (rollover.py:57)"),
+        ),
+        (
+            "java.lang.NumberFormatException: For input string: \"12,5\"\n\tat java.base/java.lang.NumberFormatException.forInputString(NumberFormatException.java:67)\n\tat java.base/java.lang.Integer.parseInt(Integer.java:662)\n\tat com.shop.stock.CsvRow.quantity(CsvRow.java:41)\n\tat com.shop.stock.Importer.run(Importer.java:90)",
+            Some("in CsvRow.quantity (CsvRow.java:41)"),
+        ),
+        (
+            "TypeError: Cannot read properties of undefined (reading 'sku')\n    at priceOf (/srv/app/src/cart/totals.js:118:22)\n    at Array.map (<anonymous>)\n    at /srv/app/node_modules/express/lib/router/layer.js:95:5",
+            Some("in priceOf (totals.js:118)"),
+        ),
+        (
+            "panic: runtime error: index out of range [3] with length 3\n\ngoroutine 41 [running]:\nmain.(*Batcher).flush(0xc000120000)\n\t/src/batcher/batch.go:77 +0x1d4\nmain.main()\n\t/src/batcher/main.go:20 +0x85",
+            Some("in main.(*Batcher).flush (batch.go:77)"),
+        ),
+        ("plain error without a trace", None),
+    ];
+    for (trace, want) in cases {
+        check_frame(trace, want);
+    }
+}
+
+/// An audit event reads as who did what and how the API server answered; its status code is
+/// its level; the pod it is about is its source.
+#[test]
+fn kubernetes_audit_events_read_as_one_line() {
+    let msg = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","verb":"create","requestURI":"/api/v1/namespaces/search/pods/search-0/eviction","user":{"username":"system:serviceaccount:karpenter:karpenter"},"objectRef":{"resource":"pods","namespace":"search","name":"search-0","subresource":"eviction"},"responseStatus":{"status":"Failure","message":"Cannot evict pod as it would violate the pod's disruption budget.","reason":"TooManyRequests","details":{"causes":[{"reason":"DisruptionBudget","message":"The disruption budget search-pdb needs 2 healthy pods and has 2 currently"}]},"code":429}}"#;
+    let r = LogRecord::parse(
+        "/aws/eks/c/cluster",
+        "kube-apiserver-audit-0a1b2c3d4e5f6a7b",
+        at(),
+        msg,
+    );
+    assert_eq!(
+        r.line,
+        "create /api/v1/namespaces/search/pods/search-0/eviction by system:serviceaccount:karpenter:karpenter → 429 TooManyRequests: Cannot evict pod as it would violate the pod's disruption budget. (DisruptionBudget: The disruption budget search-pdb needs 2 healthy pods and has 2 currently)"
+    );
+    assert_eq!(r.pod.as_deref(), Some("search-0"));
+    assert_eq!(r.namespace.as_deref(), Some("search"));
+    assert_eq!(r.service.as_deref(), Some("search"));
+    assert_eq!(r.level, Some(Level::Warn));
+    let ok = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"get","requestURI":"/api/v1/nodes/n1","user":{"username":"u"},"responseStatus":{"code":200}}"#;
+    let r = LogRecord::parse(
+        "/aws/eks/c/cluster",
+        "kube-apiserver-audit-0a1b2c3d4e5f6a7b",
+        at(),
+        ok,
+    );
+    assert_eq!(r.level, Some(Level::Info));
+    assert_eq!(r.line, "get /api/v1/nodes/n1 by u → 200");
+}
+
+/// Streams named `<pod>_<namespace>_<container>` say whose lines they are; other
+/// underscored stream names do not.
+#[test]
+fn pod_named_streams() {
+    let cases = [
+        (
+            "billing-api-7d9f8c6b5-q2x7m_billing_api",
+            Some(("billing-api-7d9f8c6b5-q2x7m", "billing")),
+            Some("billing-api"),
+        ),
+        (
+            "kafka-2_streaming_broker",
+            Some(("kafka-2", "streaming")),
+            Some("kafka"),
+        ),
+        ("nightly_export_run", None, Some("x")),
+    ];
+    for (stream, pod, service) in cases {
+        let r = LogRecord::parse("/aws/containerinsights/c/application", stream, at(), "boom");
+        assert_eq!(
+            r.pod.as_deref().zip(r.namespace.as_deref()),
+            pod,
+            "{stream}"
+        );
+        if pod.is_some() {
+            assert_eq!(r.service.as_deref(), service, "{stream}");
+        }
+    }
 }
 
 /// `check(event text, expected error line, expected first line kept as context)`.

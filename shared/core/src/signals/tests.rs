@@ -331,6 +331,207 @@ fn specific_signatures_win() {
     }
 }
 
+/// Failure modes outside the application: the host's kernel and disks, our own certificate
+/// rejected by a peer, a role STS will not let us assume, a PodDisruptionBudget refusing a
+/// drain, the same row written twice, data bent to fit by a lenient loader — each with its
+/// default category, and the near misses that must stay what they were.
+#[test]
+fn host_credential_and_data_signatures() {
+    use Category::*;
+    let cases: &[(&str, Option<&str>, Option<Category>)] = &[
+        // The host's kernel.
+        (
+            "Feb 11 07:41:02 ip-172-31-9-14 kernel: watchdog: BUG: soft lockup - CPU#7 stuck for 22s! [java:9917]",
+            Some("kernel_fault"),
+            Some(Infrastructure),
+        ),
+        (
+            "kernel: INFO: task jbd2/nvme0n1p1-8:388 blocked for more than 120 seconds.",
+            Some("kernel_fault"),
+            Some(Infrastructure),
+        ),
+        (
+            r#"kernel: "echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message."#,
+            Some("kernel_fault"),
+            Some(Infrastructure),
+        ),
+        (
+            "kernel: rcu: INFO: rcu_sched self-detected stall on CPU",
+            Some("kernel_fault"),
+            Some(Infrastructure),
+        ),
+        (
+            "kernel: rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
+            Some("kernel_fault"),
+            Some(Infrastructure),
+        ),
+        (
+            "kernel: NMI watchdog: Watchdog detected hard lockup on cpu 3",
+            Some("kernel_fault"),
+            Some(Infrastructure),
+        ),
+        (
+            "Kernel panic - not syncing: Fatal exception in interrupt",
+            Some("kernel_fault"),
+            Some(Infrastructure),
+        ),
+        (
+            "EXT4-fs error (device nvme1n1): ext4_find_entry:1455: inode #2: comm kubelet: reading directory lblock 0",
+            Some("kernel_fault"),
+            Some(Infrastructure),
+        ),
+        (
+            "XFS (nvme2n1): metadata I/O error in \"xfs_imap_to_bp+0x5c/0xa0\" at daddr 0x80 len 32 error 5",
+            Some("kernel_fault"),
+            Some(Infrastructure),
+        ),
+        (
+            "blk_update_request: I/O error, dev nvme1n1, sector 4096 op 0x1:(WRITE) flags 0x800",
+            Some("kernel_fault"),
+            Some(Infrastructure),
+        ),
+        // ... but a slow event loop, a process's own segfault and a cgroup OOM kill are not.
+        ("event loop blocked for more than 2 seconds", None, None),
+        (
+            "Memory cgroup out of memory: Killed process 4411 (node)",
+            Some("oom"),
+            Some(ResourceExhaustion),
+        ),
+        // Our certificate, rejected by the peer: a credential not renewed.
+        (
+            r#"level=error msg="settle failed" err="Post \"https://psp.example/v2/settle\": remote error: tls: expired certificate""#,
+            Some("own_cert_expired"),
+            Some(ConfigurationError),
+        ),
+        (
+            "ssl.SSLError: [SSL: SSLV3_ALERT_CERTIFICATE_EXPIRED] sslv3 alert certificate expired (_ssl.c:2580)",
+            Some("own_cert_expired"),
+            Some(ConfigurationError),
+        ),
+        (
+            "javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_expired",
+            Some("own_cert_expired"),
+            Some(ConfigurationError),
+        ),
+        // The peer's expired certificate stays the peer's (a dependency).
+        (
+            "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)",
+            Some("tls_error"),
+            Some(DependencyFailure),
+        ),
+        (
+            r#"Get "https://ledger.partner.example/v1": tls: failed to verify certificate: x509: certificate has expired or is not yet valid"#,
+            Some("tls_error"),
+            Some(DependencyFailure),
+        ),
+        // A role STS will not let us assume.
+        (
+            "operation error STS: AssumeRoleWithWebIdentity, https response error StatusCode: 403, RequestID: 1b2c, api error AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+            Some("assume_role_denied"),
+            Some(ConfigurationError),
+        ),
+        (
+            "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::111122223333:assumed-role/ci/x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444455556666:role/deployer",
+            Some("assume_role_denied"),
+            Some(ConfigurationError),
+        ),
+        (
+            "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account for https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            Some("assume_role_denied"),
+            Some(ConfigurationError),
+        ),
+        // Other AWS denials stay generic.
+        (
+            "AccessDenied: User arn:aws:sts::1:assumed-role/app/x is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::exports/x",
+            Some("permission_denied"),
+            Some(ConfigurationError),
+        ),
+        // A PodDisruptionBudget refusing a drain — before `rate_limited`'s 429.
+        (
+            "Cannot evict pod as it would violate the pod's disruption budget.",
+            Some("pdb_blocks_eviction"),
+            Some(ConfigurationError),
+        ),
+        (
+            r#"error when evicting pods/"search-0" -n "search" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget. 429 Too Many Requests"#,
+            Some("pdb_blocks_eviction"),
+            Some(ConfigurationError),
+        ),
+        // The same row twice.
+        (
+            r#"ERROR:  duplicate key value violates unique constraint "orders_external_ref_key""#,
+            Some("unique_violation"),
+            Some(DataQuality),
+        ),
+        (
+            "java.sql.SQLIntegrityConstraintViolationException: Duplicate entry 'inv-2031-07' for key 'invoices.uniq_period'",
+            Some("unique_violation"),
+            Some(DataQuality),
+        ),
+        (
+            "MongoServerError: E11000 duplicate key error collection: shop.carts index: user_1 dup key: { user: 42 }",
+            Some("unique_violation"),
+            Some(DataQuality),
+        ),
+        (
+            "sqlite3.IntegrityError: UNIQUE constraint failed: payouts.batch_id",
+            Some("unique_violation"),
+            Some(DataQuality),
+        ),
+        // Data bent to fit.
+        (
+            r#"{"level":"WARN","msg":"lenient number parse used","vendor":"acme","rows":912}"#,
+            Some("data_coerced"),
+            Some(DataQuality),
+        ),
+        (
+            "WARN loader: 1204 rows skipped (unexpected column count)",
+            Some("data_coerced"),
+            Some(DataQuality),
+        ),
+        (
+            "WARN amount values coerced to NaN in 77 records",
+            Some("data_coerced"),
+            Some(DataQuality),
+        ),
+        (
+            "Warning: Data truncated for column 'sku' at row 1",
+            Some("data_coerced"),
+            Some(DataQuality),
+        ),
+        (
+            "schema mismatch: expected 7 fields, got 9 (file=stock-2031-02-01.csv)",
+            Some("data_coerced"),
+            Some(DataQuality),
+        ),
+        // ... but nothing skipped is nothing wrong.
+        (
+            "INFO import done: 0 rows skipped, 5120 upserted",
+            None,
+            None,
+        ),
+        (r#"{"msg":"validation passed","rejected":0}"#, None, None),
+    ];
+    for (line, id, category) in cases {
+        let got = classify(line);
+        assert_eq!(got.map(|s| s.id), *id, "{line}");
+        assert_eq!(got.map(|s| s.category), *category, "{line}");
+    }
+}
+
+/// Every signature id is unique, and every pattern compiles on its own.
+#[test]
+fn the_table_is_well_formed() {
+    let mut ids: Vec<&str> = SIGNATURES.iter().map(|(s, _)| s.id).collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "duplicate signature ids");
+    for (s, re) in SIGNATURES {
+        assert!(Regex::new(re).is_ok(), "{}", s.id);
+    }
+}
+
 /// Known noise is neither a signature nor an error line; a veto only removes its own
 /// signature.
 #[test]

@@ -358,3 +358,39 @@ mod properties {
         }
     }
 }
+
+/// A warning that data was bent to fit counts only when the alert is about wrong data, and
+/// never "recovers" by going quiet: the data it wrote stays wrong. Other errors still stop.
+#[test]
+fn coerced_data_outlasts_its_lines() {
+    let coerced = r#"{"level":"WARN","msg":"lenient decimal parse applied","supplier":"acme","rows_affected":38127}"#;
+    let boom = "ERROR request failed after 31ms";
+    let cases: &[(&str, bool, &str, &[Trend])] = &[
+        (
+            "about data: quiet for 20 min, still new",
+            true,
+            coerced,
+            &[Trend::New],
+        ),
+        (
+            "not about data: a warning is not a failure",
+            false,
+            coerced,
+            &[],
+        ),
+        (
+            "an ordinary error quiet for 20 min stopped",
+            true,
+            boom,
+            &[Trend::Stopped],
+        ),
+    ];
+    for (what, about_data, line, want) in cases {
+        let mut t = target();
+        t.about_data = *about_data;
+        let window = [rec(21, line)];
+        let ps = cluster(&window, Some(&[]), at(65), &t, &[], at(0), None);
+        let got: Vec<Trend> = ps.iter().map(|p| p.trend).collect();
+        assert_eq!(got, *want, "{what}");
+    }
+}
