@@ -35,7 +35,7 @@ enum Cmd {
     },
     /// Orchestration overhead: report ready minus the slowest agent's answer.
     Orchestration {
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 200)]
         runs: usize,
     },
     /// Intake: signed Slack events at a fixed rate, latency of verify + dedup + classify +
