@@ -4,6 +4,7 @@
 use anyhow::Context;
 use clap::Args;
 use sremesh_sandbox::{Options, Sandbox};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -58,22 +59,29 @@ async fn serve(scenario: sremesh_scenario::Scenario, args: &SandboxArgs) -> anyh
         .with_context(|| format!("writing {}", args.endpoints_file.display()))?;
     print_endpoints(&sandbox, &id, &title, &args.endpoints_file);
     wait_for_signal().await?;
-    println!("sandbox: stopping");
+    // Whoever read the endpoints may be gone by now (`| head`): a closed stdout is no reason
+    // to skip the clean shutdown.
+    let _ = writeln!(std::io::stdout(), "sandbox: stopping");
     sandbox.shutdown().await;
     Ok(())
 }
 
+/// Prints where the sandbox listens; a reader that has gone away (`| head`) is not an error:
+/// the endpoints file has it all, and the sandbox keeps serving.
 fn print_endpoints(s: &Sandbox, id: &str, title: &str, file: &Path) {
     let e = s.endpoints();
     let now = s.scenario().now;
-    println!("sandbox: serving scenario {id} — {title} (now = {now})");
-    println!("  slack            {}", e.slack);
-    println!("  discord          {}", e.discord);
-    println!("  kubernetes       {}", e.kubernetes);
-    println!("  kubeconfig       {}", e.kubeconfig.display());
-    println!("  cloudwatch_logs  {}", e.cloudwatch_logs);
-    println!("  endpoints file   {}", file.display());
-    println!("Ctrl-C stops it.");
+    let text = format!(
+        "sandbox: serving scenario {id} — {title} (now = {now})\n  slack            {}\n  discord          {}\n  kubernetes       {}\n  kubeconfig       {}\n  cloudwatch_logs  {}\n  endpoints file   {}\nCtrl-C stops it.\n",
+        e.slack,
+        e.discord,
+        e.kubernetes,
+        e.kubeconfig.display(),
+        e.cloudwatch_logs,
+        file.display()
+    );
+    let mut out = std::io::stdout();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 async fn wait_for_signal() -> anyhow::Result<()> {
