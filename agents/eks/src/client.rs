@@ -409,6 +409,24 @@ impl Kube {
         self.timed(&what, budget, api.get_opt(name)).await
     }
 
+    /// Gets one cluster-scoped object of a kind only known at run time (a CRD such as
+    /// Karpenter's `karpenter.sh/v1` NodeClaim); `Ok(None)` when it or its kind does not exist.
+    pub async fn get_dynamic(
+        &self,
+        gvk: &kube::api::GroupVersionKind,
+        plural: &str,
+        name: &str,
+        budget: Duration,
+    ) -> Result<Option<kube::api::DynamicObject>, KubeError> {
+        let ar = kube::api::ApiResource::from_gvk_with_plural(gvk, plural);
+        let api: Api<kube::api::DynamicObject> = Api::all_with(self.client.clone(), &ar);
+        let what = format!("get {} {name}", gvk.kind);
+        match self.timed(&what, budget, api.get_opt(name)).await {
+            Err(KubeError::NotFound { .. }) => Ok(None),
+            r => r,
+        }
+    }
+
     /// A container's log (with RFC 3339 timestamps), the last `tail` lines.
     pub async fn logs(
         &self,

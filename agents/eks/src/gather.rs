@@ -29,6 +29,7 @@ mod cluster;
 mod jobs;
 mod logs;
 mod network;
+mod startup;
 
 use logs::read_logs;
 
@@ -421,6 +422,7 @@ async fn gather_target(
     acc.errors.extend(addon_acc.errors);
     scene.logs = logs;
     scene.logs.extend(addon_logs);
+    startup::read(kube, scene, acc, limits, b).await;
     cluster::read(kube, scene, acc, b).await;
     cluster::duplicate_runs(kube, scene, acc, limits, b).await;
 }

@@ -134,6 +134,10 @@ static FIRING_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[a-z0-9][a-z0-9-]*[a-z0-9]").expect("static regex"));
+/// A CloudWatch alarm named after what it watches and the metric: `storefront-web-UnHealthyHostCount`.
+static ALARM_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([a-z0-9][a-z0-9-]*[a-z0-9])-([A-Z][A-Za-z0-9_]{3,})\b").expect("static regex")
+});
 /// A Deployment's pod: `<name>-<rs hash>-<5 chars>`.
 static DEPLOY_POD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^([a-z0-9][a-z0-9-]*[a-z0-9])-([a-z0-9]{6,10})-([a-z0-9]{5})$")
@@ -362,6 +366,17 @@ pub fn parse(text: &str, labels: &BTreeMap<String, String>) -> AlertTarget {
             );
         }
         if t.words.len() < 200 {
+            push(&mut t.words, w.to_owned());
+        }
+    }
+    // An alarm's name without its metric (`checkout-api-HTTPCode_Target_5XX_Count`).
+    for c in ALARM_NAME.captures_iter(&stripped) {
+        let (w, metric) = (&c[1], &c[2]);
+        if metric.bytes().any(|b| b.is_ascii_lowercase())
+            && w.len() >= 3
+            && !STOP.contains(&w)
+            && t.words.len() < 200
+        {
             push(&mut t.words, w.to_owned());
         }
     }

@@ -64,6 +64,7 @@ pub fn classify_in(messages: &[ChatMessage], targets: &Targets, channels: &Chann
             .best_hit(&m.text)
             .or_else(|| releases.hit(m))
             .or_else(|| flag_in_product_channel(m, targets, channels))
+            .or_else(|| flag_named_in_alert(m, targets))
     };
     let mut notes: Vec<Note> = Vec::new();
     for m in messages {
@@ -166,6 +167,29 @@ fn flag_in_product_channel(m: &ChatMessage, targets: &Targets, channels: &Channe
         strength: Strength::Scope,
         subject: vocab::flags::flag_name(&m.text).unwrap_or_else(|| hit.target.name.clone()),
         target: hit.target,
+    })
+}
+
+/// A flag switched whose key the alert's own words name (`bundle_discounts_v2` beside a crash
+/// in `internal/discount/bundle.go`): about the alerted product, with the flag as its subject.
+fn flag_named_in_alert(m: &ChatMessage, targets: &Targets) -> Option<Hit> {
+    if !vocab::flags::is_flag_toggle(&m.text) {
+        return None;
+    }
+    let key = vocab::flags::flag_name(&m.text).filter(|k| targets.alert_names_key(k))?;
+    let target = targets
+        .list()
+        .iter()
+        .find(|t| t.kind != TargetKind::Cluster)
+        .cloned()
+        .unwrap_or_else(|| crate::targets::Target {
+            name: key.clone(),
+            kind: TargetKind::Scope,
+        });
+    Some(Hit {
+        strength: Strength::Scope,
+        subject: key,
+        target,
     })
 }
 

@@ -80,6 +80,9 @@ pub struct Targets {
     list: Vec<Target>,
     /// Releases the alert names (`web-bff@1.4.2`): (version without `v`, service).
     releases: Vec<(String, String)>,
+    /// The alert text's distinctive words (`internal/discount/bundle.go` → `discount`,
+    /// `bundle`), for names that are no target (a flag's key).
+    words: Vec<String>,
 }
 
 /// `web-bff@1.4.2`, `orders-api@v4.18.2`: a service's release.
@@ -112,7 +115,25 @@ impl Targets {
             }
         }
         t.add_stems();
+        for w in crate::words::words(&ctx.alert_text, false) {
+            if crate::words::is_distinctive(&w) && !t.words.contains(&w) {
+                t.words.push(w);
+            }
+        }
         t
+    }
+
+    /// True when the alert text names what `key` names (a flag key, `bundle_discounts_v2`):
+    /// two of its distinctive words, or its only one, are words of the alert (`bundle` and
+    /// `discount` of `internal/discount/bundle.go in applyBundle`).
+    pub fn alert_names_key(&self, key: &str) -> bool {
+        let mut own: Vec<String> = crate::words::words(key, false)
+            .into_iter()
+            .filter(|w| crate::words::is_distinctive(w) && w.chars().count() >= 4)
+            .collect();
+        own.dedup();
+        let shared = own.iter().filter(|w| self.words.contains(w)).count();
+        !own.is_empty() && shared >= own.len().min(2)
     }
 
     /// The hit a bare version makes when the alert names it as a release of one of its

@@ -174,7 +174,9 @@ pub fn fix_version(text: &str) -> Option<String> {
 
 /// True when a message says a change or deploy has finished.
 pub fn is_done(text: &str) -> bool {
-    any_word(text, DONE_PHRASES)
+    // `out of connections` is lacking something, not `is out` (released).
+    let text = text.to_lowercase().replace(" out of ", " short of ");
+    any_word(&text, DONE_PHRASES)
 }
 
 #[rustfmt::skip]

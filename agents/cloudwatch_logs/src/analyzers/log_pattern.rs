@@ -45,7 +45,12 @@ fn finding_with(
 ) -> Finding {
     let lead = ps[0];
     let count: usize = ps.iter().map(|p| p.count).sum();
-    let extra = extra.map(|e| format!("; {e}")).unwrap_or_default();
+    let clue = super::clues::of(input, lead);
+    let extra = extra
+        .into_iter()
+        .chain(clue.as_ref().map(|c| c.clause.as_str()))
+        .map(|e| format!("; {e}"))
+        .collect::<String>();
     let quote = decisive(&lead.example.line, lead.signature, TITLE_QUOTE);
     let data = if lead
         .signature
@@ -65,6 +70,7 @@ fn finding_with(
         300,
     );
     let mut evidence = vec![count_line(ps)];
+    evidence.extend(clue.into_iter().flat_map(|c| c.evidence));
     evidence.extend(ps.iter().take(3).map(|p| evidence_line(p.count, p)));
     let redelivered = redelivery_line(ps);
     if let Some((_, line)) = &redelivered {
@@ -365,11 +371,28 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
             others.entry(k).or_default().push(p);
         }
     }
-    for ((group, service, sig), ps) in others.iter().take(MAX_OFF_TARGET) {
+    // A dependency's own signature that explains the target's (a lock the target's
+    // connections queue behind) is a cause, not context.
+    let explaining = |sig: &Option<&str>| {
+        sig.is_some_and(|c| signed_ids.iter().any(|s| super::clues::explains(c, s)))
+    };
+    let (causes, context): (Vec<_>, Vec<_>) =
+        others.iter().partition(|((_, _, sig), _)| explaining(sig));
+    for ((group, service, sig), ps) in causes
+        .into_iter()
+        .chain(context.into_iter().take(MAX_OFF_TARGET))
+    {
         let id = format!(
             "log_pattern:{group}:{service}:{}",
             sig.map_or_else(|| short_hash(&ps[0].key), str::to_owned)
         );
+        let cause = ps[0].signature.filter(|_| explaining(sig));
+        if let Some(c) = cause {
+            let f = finding(input, id, c.severity, ps, &format!("{} — ", c.label))
+                .with_category(c.category);
+            signed.push(f);
+            continue;
+        }
         let sev = if sig.is_some() {
             Severity::Low
         } else {
@@ -377,6 +400,7 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
         };
         out.push(finding(input, id, sev, ps, "not the alert's target — "));
     }
+    super::clues::demote_symptoms(&mut signed, &mine);
     out.extend(signed);
 
     // 3. The target's steady patterns (noise) and stopped ones (recovered).

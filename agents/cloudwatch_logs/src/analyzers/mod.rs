@@ -5,6 +5,7 @@
 
 pub mod changes;
 pub mod cloudtrail;
+pub mod clues;
 pub mod lambda;
 pub mod log_pattern;
 pub mod nodes;

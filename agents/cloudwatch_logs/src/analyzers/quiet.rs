@@ -7,8 +7,10 @@ use super::patterns::{Pattern, Trend};
 use super::render::{evidence_line, trend_words};
 use crate::discovery::describe;
 use crate::query::hhmm;
+use regex::Regex;
 use sremesh_core::text::truncate;
 use sremesh_core::{Finding, Severity};
+use std::sync::LazyLock;
 
 pub fn analyze(input: &Input) -> Vec<Finding> {
     if input.groups.is_empty() {
@@ -58,6 +60,12 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
         )
     };
     let mut evidence = vec![truncate(&format!("log groups: {}", names.join(", ")), 300)];
+    let passing = passed_since(input, &stopped);
+    let title = match &passing {
+        Some((clause, _)) => truncate(&format!("{title}; since then {clause}"), 300),
+        None => title,
+    };
+    evidence.extend(passing.map(|(_, line)| line));
     // A single line that stopped, whose source logged on without it, and beside which its
     // service (or source) wrote no other error that stopped, is a one-off, not a failure that
     // recovered: counted, not quoted (it would read as the cause). A line that is part of a
@@ -110,6 +118,48 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
         f = f.with_resource(format!("log-group:{one}"));
     }
     vec![f]
+}
+
+static PASSED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bresult: (passed|success(ful)?|ok)\b|\bsuccessfully executed\b|\b(check|probe|canary|health ?check|smoke test)s? (passed|succeeded)\b")
+        .expect("static regex")
+});
+
+/// After errors that stopped: the runs that passed since in the same groups (a synthetic
+/// canary's `Result: PASSED`, a check that succeeded), as a title clause and an evidence line.
+fn passed_since(input: &Input, stopped: &[&Pattern]) -> Option<(String, String)> {
+    let last = stopped.iter().map(|p| p.last).max()?;
+    let groups: Vec<&str> = stopped.iter().map(|p| p.group.as_str()).collect();
+    let passes: Vec<_> = input
+        .records
+        .iter()
+        .filter(|r| r.at > last && groups.contains(&r.group.as_str()))
+        .filter(|r| !sremesh_core::signals::is_error_line(&r.line) && PASSED.is_match(&r.line))
+        .collect();
+    let latest = passes.iter().max_by_key(|r| r.at)?;
+    let text = latest
+        .line
+        .rsplit('\t')
+        .next()
+        .unwrap_or(&latest.line)
+        .trim();
+    let quote = truncate(text, 120);
+    Some((
+        format!(
+            "\"{quote}\" ×{} (the last at {} UTC)",
+            passes.len(),
+            hhmm(latest.at)
+        ),
+        truncate(
+            &format!(
+                "passed since the errors stopped: ×{} in {}, the last at {} UTC: {quote}",
+                passes.len(),
+                latest.group,
+                hhmm(latest.at)
+            ),
+            300,
+        ),
+    ))
 }
 
 fn no_groups(input: &Input) -> Finding {

@@ -356,6 +356,7 @@ fn link_literals_find_the_line_again() {
 }
 
 mod changes;
+mod clues;
 mod context;
 mod evidence;
 mod titles;

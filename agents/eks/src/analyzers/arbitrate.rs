@@ -20,6 +20,10 @@ const STATE_KINDS: &[&str] = &[
     "config_missing",
     "scheduling_failed",
     "volume_attach_failed",
+    "sandbox_failed",
+    "init_blocked",
+    "gc_thrashing",
+    "node_launch_failed",
     "cpu_starved",
     "quota_exceeded",
     "probe_failed",
@@ -51,7 +55,11 @@ pub fn priority(kind: &str) -> usize {
         "volume_attach_failed",
         "drain_blocked",
         "cronjob_duplicate",
+        "sandbox_failed",
+        "init_blocked",
+        "node_launch_failed",
         "oom_killed",
+        "gc_thrashing",
         "cpu_starved",
         "config_missing",
         "image_pull",
@@ -116,6 +124,12 @@ pub fn arbitrate(scene: &Scene, out: &mut Vec<Finding>) {
         .filter(|f| f.kind == "network_policy_blocks" && f.category.is_some())
         .filter_map(|f| f.service.clone())
         .collect();
+    // Pods the scheduler cannot place while the node launched for them failed: the launch is why.
+    let unlaunched: BTreeSet<String> = out
+        .iter()
+        .filter(|f| f.kind == "node_launch_failed")
+        .filter_map(|f| f.service.clone())
+        .collect();
     out.retain(|f| {
         f.kind != "log_signature"
             || !f.service.as_ref().is_some_and(|s| {
@@ -129,6 +143,12 @@ pub fn arbitrate(scene: &Scene, out: &mut Vec<Finding>) {
         let svc = f.service.clone().unwrap_or_default();
         if f.kind != "target_healthy" && healthy.contains(&svc) {
             demote(f, "the workload is healthy now", Severity::Low);
+        } else if f.kind == "scheduling_failed" && unlaunched.contains(&svc) {
+            demote(
+                f,
+                "secondary: the node launched for these pods failed",
+                Severity::Medium,
+            );
         } else if f.kind == "log_signature" && caused.contains(&svc) {
             demote(
                 f,

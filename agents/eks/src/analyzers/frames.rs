@@ -27,6 +27,20 @@ fn short_path(p: &str) -> String {
     parts.into_iter().rev().collect::<Vec<_>>().join("/")
 }
 
+/// A Go frame's function without its argument list and import path:
+/// `github.com/acme/pricing/internal/discount.(*Engine).apply(0xc0, {0x0, 0x0})` →
+/// `discount.(*Engine).apply` (a method's receiver keeps its parentheses).
+fn go_func(frame: &str) -> &str {
+    let name = match frame.strip_suffix(')').and_then(|f| f.rfind('(')) {
+        Some(args) => &frame[..args],
+        None => frame,
+    };
+    match name.rfind('/') {
+        Some(slash) => &name[slash + 1..],
+        None => name,
+    }
+}
+
 /// The top frame of the last stack trace in `lines`, if there is one.
 pub fn top_frame(lines: &[LogLine]) -> Option<String> {
     let tail = &lines[lines.len().saturating_sub(TAIL)..];
@@ -52,6 +66,5 @@ pub fn top_frame(lines: &[LogLine]) -> Option<String> {
     })?;
     let func = tail.get(g + 1)?.text.trim();
     let file = tail.get(g + 2).and_then(|l| GO_FILE.captures(&l.text))?;
-    let name = func.split('(').next().unwrap_or(func);
-    Some(format!("{name} ({})", short_path(&file[1])))
+    Some(format!("{} ({})", go_func(func), short_path(&file[1])))
 }

@@ -1,6 +1,7 @@
 //! "Nothing is wrong now": `target_healthy` when the alert's workload is fine (every pod Ready,
 //! no restarts in the window — or recovered: Ready again for a while with clean logs since; never
-//! while its Service routes nowhere or it keeps being OOM-killed), or
+//! while its Service routes nowhere, its load balancer's health check fails on it or it keeps
+//! being OOM-killed), or
 //! when the alert is an always-firing heartbeat (Watchdog); `target_not_found` when nothing in
 //! the cluster matches the alert.
 
@@ -129,6 +130,7 @@ fn healthy(s: &Scene, u: &Unit) -> Option<Finding> {
     // Ready pods behind a Service that routes nowhere, or killed for memory again and again:
     // not healthy, whatever the pods say right now.
     if !super::services::unrouted(s, u).is_empty()
+        || super::lb_health::failing(s, u).is_some()
         || pods
             .iter()
             .any(|p| facts::statuses(p).any(|c| super::containers::oom_recurring(s, c)))

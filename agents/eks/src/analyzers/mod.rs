@@ -6,6 +6,7 @@
 pub mod addons;
 mod arbitrate;
 pub mod autoscaling;
+pub mod capacity;
 pub mod containers;
 pub mod control_plane;
 pub mod cpu;
@@ -15,8 +16,10 @@ pub mod evictions;
 pub mod facts;
 pub mod frames;
 pub mod gauges;
+pub mod gc;
 pub mod health;
 pub mod jobs;
+pub mod lb_health;
 pub mod lines;
 pub mod logs;
 pub mod network;
@@ -27,6 +30,7 @@ pub mod retried;
 pub mod rollout;
 pub mod scheduling;
 pub mod services;
+pub mod startup;
 pub mod volumes;
 
 pub use arbitrate::{arbitrate, priority, run};
@@ -56,10 +60,14 @@ pub fn all() -> &'static [(&'static str, Analyzer)] {
         ("volumes", volumes::analyze),
         ("duplicates", duplicates::analyze),
         ("drains", drains::analyze),
+        ("startup", startup::analyze),
+        ("gc", gc::analyze),
+        ("capacity", capacity::analyze),
         ("scheduling", scheduling::analyze),
         ("evictions", evictions::analyze),
         ("probes", probes::analyze),
         ("services", services::analyze),
+        ("lb_health", lb_health::analyze),
         ("network", network::analyze),
         ("autoscaling", autoscaling::analyze),
         ("cpu", cpu::analyze),
@@ -218,6 +226,8 @@ pub struct Scene {
     pub peer_cronjobs: Vec<CronJob>,
     /// Pods of the active runs of CronJobs scheduled twice (their logs are in `logs`).
     pub cron_pods: Vec<Pod>,
+    /// Karpenter NodeClaims the target's Pending pods were nominated to (`karpenter.sh`).
+    pub node_claims: Vec<kube::api::DynamicObject>,
 }
 
 impl Scene {
@@ -250,6 +260,7 @@ impl Scene {
             drain_pods: Vec::new(),
             peer_cronjobs: Vec::new(),
             cron_pods: Vec::new(),
+            node_claims: Vec::new(),
         }
     }
 

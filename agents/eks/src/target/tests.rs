@@ -112,6 +112,13 @@ fn alert_styles() {
         },
     );
     check(
+        "ALARM: \"storefront-web-UnHealthyHostCount\" in US East · Also in ALARM: cart-api-HTTPCode_ELB_5XX_Count",
+        Want {
+            words: &["storefront-web", "cart-api"],
+            ..NONE
+        },
+    );
+    check(
         "checkout is throwing 502s, anyone looking? (checkout-api in prod)",
         Want {
             words: &["checkout-api", "checkout"],

@@ -28,6 +28,10 @@ pub fn holdout3_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios-holdout3")
 }
 
+pub fn holdout4_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios-holdout4")
+}
+
 /// Every scenario file with Kubernetes data.
 pub fn kube_scenarios() -> Vec<(String, Scenario)> {
     kube_scenarios_in(&scenarios_dir())

@@ -12,6 +12,7 @@ mod faults;
 mod holdout;
 mod holdout2;
 mod holdout3;
+mod holdout4;
 mod readonly;
 mod scenarios;
 mod tools;

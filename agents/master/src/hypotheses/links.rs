@@ -1,7 +1,9 @@
 //! Correlation rules that link failures across services: the same specific error logged by a
 //! client and by the datastore it talks to, a configuration that cuts a service's connectivity
 //! (a NetworkPolicy, a Service selecting no pods) and the connection failures it causes, and a
-//! Kubernetes control plane that times out while controllers lose their leader election.
+//! Kubernetes control plane that times out while controllers lose their leader election, and
+//! a finding that names the findings it explains (`explains`: a datastore's sessions blocked
+//! by a lock → its clients' connection-limit errors).
 
 use super::rules::{absorb, same_service, signature};
 use super::{Ev, Group};
@@ -178,5 +180,68 @@ pub(crate) fn control_plane(groups: &mut Vec<Group<'_>>) {
             noted = true;
         }
         absorb(&mut groups[cp], g);
+    }
+}
+
+/// Sessions waiting behind a lock hold their connections: a group that is only connection
+/// limits and pool waits is what piles up behind a datastore's lock.
+fn piles_up(g: &Group<'_>) -> bool {
+    g.members
+        .iter()
+        .all(|(e, _)| matches!(signature(e), "too_many_clients" | "pool_exhausted"))
+}
+
+/// The ids of the findings a finding says it explains (its `explains` attribute).
+fn explained_ids<'a>(e: &Ev<'a>) -> Vec<&'a str> {
+    e.f.attributes
+        .get("explains")
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// A specialist that says one of its findings explains others (the sessions blocked behind a
+/// lock explain the connection-limit errors they pile up into) has done the join: the groups
+/// holding the explained findings join the explaining one as its symptoms. Without that word,
+/// a datastore's lock waits take in the connection-limit and pool-wait groups all the same.
+pub(crate) fn declared_explanations(groups: &mut Vec<Group<'_>>) {
+    let mut noted: Vec<usize> = Vec::new();
+    loop {
+        let found = groups.iter().enumerate().find_map(|(c, g)| {
+            let ids: Vec<&str> = g
+                .members
+                .iter()
+                .flat_map(|(e, _)| explained_ids(e))
+                .collect();
+            let blocked = g.members.iter().any(|(e, _)| signature(e) == "lock_wait");
+            (0..groups.len())
+                .find(|&j| {
+                    j != c
+                        && (groups[j].members.iter().any(|(e, _)| {
+                            ids.contains(&e.f.id.as_str())
+                                && g.members
+                                    .iter()
+                                    .all(|(m, _)| m.agent != e.agent || m.f.id != e.f.id)
+                        }) || (blocked && piles_up(&groups[j])))
+                })
+                .map(|j| (c, j))
+        });
+        let Some((cause, j)) = found else {
+            return;
+        };
+        let mut g = groups.remove(j);
+        let cause = if j < cause { cause - 1 } else { cause };
+        let best = groups[cause].members.first().map_or(0.0, |m| m.1);
+        for m in &mut g.members {
+            m.1 = m.1.min(best * 0.9);
+        }
+        if !noted.contains(&cause) {
+            groups[cause]
+                .notes
+                .push("The failures it explains are its symptoms.".to_owned());
+            groups[cause].bonus += 0.3;
+            noted.push(cause);
+        }
+        absorb(&mut groups[cause], g);
     }
 }

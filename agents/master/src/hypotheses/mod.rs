@@ -5,7 +5,9 @@
 //! the evidence is thin — it never invents a cause.
 
 mod candidates;
+mod flagkeys;
 mod links;
+mod operations;
 mod rules;
 mod verdict;
 

@@ -42,6 +42,7 @@ pub(crate) fn correlate<'a>(
     groups: &mut Vec<Group<'a>>,
 ) {
     merge_same_service(groups);
+    super::links::declared_explanations(groups);
     super::links::same_signature(groups);
     rollouts(alert_time, evidence, groups);
     explain_symptoms(groups);
@@ -119,7 +120,8 @@ fn rollouts<'a>(alert_time: Timestamp, evidence: &[Ev<'a>], groups: &mut [Group<
                 || g.members
                     .iter()
                     .any(|(e, _)| same_service(&service_key(e.f), &svc))
-                || names_in_failures(c, g);
+                || names_in_failures(c, g)
+                || takes_the_lock(c, g);
             // A change cannot explain failures that began before it (people announce a
             // change in chat a while after making it, so an announcement gets more slack than
             // a timestamp from the cluster or the logs).
@@ -176,13 +178,24 @@ fn names_in_failures(c: &Ev<'_>, g: &Group<'_>) -> bool {
         return false;
     }
     let needle = subject.to_ascii_lowercase();
-    g.members.iter().any(|(e, _)| {
+    let named = g.members.iter().any(|(e, _)| {
         e.f.title.to_ascii_lowercase().contains(&needle)
             || e.f
                 .evidence
                 .iter()
                 .any(|l| l.to_ascii_lowercase().contains(&needle))
-    })
+    });
+    // A flag's key names the code it guards: `bundle_discounts_v2` flipped, then a crash in
+    // `internal/discount/bundle.go` (two of the key's words, or its only one, in the failures).
+    let flag = c.f.attributes.get("change").and_then(|v| v.as_str()) == Some("flag");
+    named || (flag && super::flagkeys::key_words_in_failures(subject, g))
+}
+
+/// A schema migration takes the table locks that sessions wait behind: a migration announced
+/// before a datastore's lock waits is what holds the lock.
+fn takes_the_lock(c: &Ev<'_>, g: &Group<'_>) -> bool {
+    c.f.attributes.get("change").and_then(|v| v.as_str()) == Some("migration")
+        && g.members.iter().any(|(e, _)| signature(e) == "lock_wait")
 }
 
 /// An uncategorised failure (pods not Ready, probes failing, a crash loop with no telling log)

@@ -46,6 +46,8 @@ pub(crate) fn decide<'a>(
     let health = Health {
         evidence,
         fixes: &[],
+        operations: &[],
+        alert_recovery: None,
         healthy: &healthy,
         quiet: &quiet,
         recovered_at,
@@ -88,8 +90,14 @@ pub(crate) fn decide<'a>(
         }
         groups.sort_by(|a, b| b.score.total_cmp(&a.score));
     }
+    // Failures inside a managed operation reported done (a failover), silent since.
+    let operations = super::operations::explain(evidence, &mut groups, alert_time);
+    // The alert's own latest notification closed it, and no error is active.
+    let alert_recovery = super::operations::alert_recovered(evidence).filter(|_| !quiet.is_empty());
     let health = Health {
         fixes: &fixes,
+        operations: &operations,
+        alert_recovery,
         ..health
     };
 
@@ -113,6 +121,13 @@ pub(crate) fn decide<'a>(
     } else if !healthy.is_empty() && (groups.is_empty() || best < healthy_score) {
         let conf = (0.55 + healthy_score * 0.3 - best * 0.2).clamp(0.35, 0.9);
         out.push(healthy_hypothesis(alert, &health, &groups, missing, conf));
+    } else if (!operations.is_empty()
+        && groups
+            .iter()
+            .all(|g| g.demoted.is_some() || g.score < FAILURE_THRESHOLD))
+        || (best < FAILURE_THRESHOLD && alert_recovery.is_some())
+    {
+        out.push(healthy_hypothesis(alert, &health, &groups, missing, 0.6));
     } else if best >= FAILURE_THRESHOLD {
         let second = groups
             .get(1)
@@ -280,6 +295,10 @@ pub(crate) struct Health<'e, 'a> {
     pub evidence: &'e [Ev<'a>],
     /// Rollouts after which the failures stopped.
     pub fixes: &'e [Ev<'a>],
+    /// Managed operations, reported done, that the failures fell within.
+    pub operations: &'e [Ev<'a>],
+    /// The alert's own recovery notification.
+    pub alert_recovery: Option<Ev<'a>>,
     pub healthy: &'e [Ev<'a>],
     pub quiet: &'e [Ev<'a>],
     pub recovered_at: Option<Timestamp>,
@@ -295,6 +314,8 @@ fn healthy_hypothesis<'a>(
     let Health {
         evidence,
         fixes,
+        operations,
+        alert_recovery,
         healthy,
         quiet,
         recovered_at,
@@ -308,6 +329,8 @@ fn healthy_hypothesis<'a>(
             "Recovered: healthy again since {} — no active failure now",
             hhmm(rec)
         )
+    } else if let Some(t) = super::operations::healthy_title(operations, alert_recovery) {
+        t
     } else {
         format!(
             "No active failure: {}",
@@ -334,6 +357,18 @@ fn healthy_hypothesis<'a>(
         explanation.push_str(&format!(
             "The errors stopped after a rollout: {}. ",
             e.f.title.trim_end_matches('.')
+        ));
+    }
+    for e in operations.iter().take(2) {
+        explanation.push_str(&format!(
+            "The failures fell within a managed operation reported done, and stopped with it: {}. ",
+            e.f.title.trim_end_matches('.')
+        ));
+    }
+    if let Some(r) = alert_recovery {
+        explanation.push_str(&format!(
+            "The alert recovered on its own: {}. ",
+            r.f.title.trim_end_matches('.')
         ));
     }
     for e in explainers.iter().take(3) {
@@ -368,6 +403,8 @@ fn healthy_hypothesis<'a>(
             healthy
                 .iter()
                 .copied()
+                .chain(operations.iter().copied())
+                .chain(alert_recovery)
                 .chain(fixes.iter().copied())
                 .chain(explainers.iter().copied())
                 .chain(quiet.iter().copied())

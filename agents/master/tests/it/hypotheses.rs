@@ -357,6 +357,44 @@ fn reasoning_patterns() {
             not_in_text: vec![],
         },
         Case {
+            name: "a flag switched before a crash in the code its key names explains it",
+            alert: "New issue in pricing-engine: nil pointer dereference",
+            results: vec![
+                ok("eks", vec![f("crash", "crash_loop", Severity::Critical, Some(Category::CodeDefect), "pricing-engine", "pricing-engine: CrashLoopBackOff exit code 2; died at internal/discount.(*Engine).applyBundle (discount/bundle.go:142)").with_attr("signature", "code_defect").with_attr("onset", mins_ago(9).to_string())]),
+                ok("discord_scanner", vec![f("flag", "change_announced", Severity::Medium, None, "", "Feature flag change announced on bundle_discounts_v2").at(mins_ago(10)).with_attr("change", "flag").with_attr("subject", "bundle_discounts_v2")]),
+            ],
+            missing: vec![],
+            category: Category::CodeDefect,
+            cites: vec![("eks", "crash"), ("discord_scanner", "flag")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a flag whose key names other code is not attached to a crash",
+            alert: "New issue in pricing-engine: nil pointer dereference",
+            results: vec![
+                ok("eks", vec![f("crash", "crash_loop", Severity::Critical, Some(Category::CodeDefect), "pricing-engine", "pricing-engine: CrashLoopBackOff exit code 2; died at internal/discount.(*Engine).applyBundle (discount/bundle.go:142)").with_attr("signature", "code_defect").with_attr("onset", mins_ago(9).to_string())]),
+                ok("discord_scanner", vec![f("flag", "change_announced", Severity::Medium, None, "", "Feature flag change announced on search_ranking_v3").at(mins_ago(10)).with_attr("change", "flag").with_attr("subject", "search_ranking_v3")]),
+            ],
+            missing: vec![],
+            category: Category::CodeDefect,
+            cites: vec![("eks", "crash")],
+            not_in_text: vec!["search_ranking_v3"],
+        },
+        failover_case("a burst inside a managed failover reported done, silent since, is healthy", "orders-pg", true, Some(8), 8, Category::Healthy),
+        failover_case("failures going on after the failover are not its blip", "orders-pg", true, Some(8), 1, Category::DependencyFailure),
+        failover_case("failures seen a minute ago, just after the failover, are not over yet", "orders-pg", true, Some(2), 1, Category::DependencyFailure),
+        failover_case("failures that lingered long after the failover was done are not its blip", "orders-pg", true, Some(25), 8, Category::DependencyFailure),
+        failover_case("a failover not reported done explains nothing yet", "orders-pg", true, None, 8, Category::DependencyFailure),
+        failover_case("a failover a person announced is a change, not a managed operation's blip", "orders-pg", false, Some(8), 8, Category::DependencyFailure),
+        failover_case("a failover of a database the failures do not name explains nothing", "billing-pg", true, Some(8), 8, Category::DependencyFailure),
+        recovered_alert_case("the alert's own OK notification with no active error is healthy", true, Category::Healthy),
+        recovered_alert_case("an alert still firing with stopped errors is not called healthy", false, Category::Unknown),
+        lock_case("a schema migration's lock is the cause, the query timeouts it declares it explains its symptoms", true, true, "lock_wait", Category::CodeDefect),
+        lock_case("a datastore's lock waits explain its clients' connection limit even undeclared", false, true, "lock_wait", Category::CodeDefect),
+        lock_case("without lock waits the connection limit is the cause", false, false, "timeout", Category::ResourceExhaustion),
+        lock_case("a migration announced with no lock waits is not attached to them", false, true, "timeout", Category::ResourceExhaustion),
+        lock_case("without the migration the lock still explains the connection limit", false, false, "lock_wait", Category::CodeDefect),
+        Case {
             name: "nothing answered: unknown, saying what is missing",
             alert: "[FIRING:1] Something (x)",
             results: vec![],
@@ -368,6 +406,196 @@ fn reasoning_patterns() {
     ];
     for c in cases {
         check(c);
+    }
+}
+
+/// A payments-api error burst (from the failover's start, last seen `last_mins` before the
+/// alert, naming the database orders-pg) and a Multi-AZ failover of `subject` announced by the
+/// database's own notification (`notified`, else by a person), begun a minute before it
+/// was reported done (`done`: minutes before the alert; none: not reported done, begun 9 min
+/// before the alert).
+fn failover_case(
+    name: &'static str,
+    subject: &'static str,
+    notified: bool,
+    done: Option<i64>,
+    last_mins: i64,
+    category: Category,
+) -> Case {
+    let began = done.map_or(9, |d| d + 1);
+    let mut op = f(
+        "fo",
+        "change_announced",
+        Severity::Medium,
+        None,
+        subject,
+        "Failover announced: RDS event: Multi-AZ instance failover started",
+    )
+    .at(mins_ago(began))
+    .with_attr("change", "failover")
+    .with_attr("subject", subject)
+    .with_attr("notification", notified)
+    .with_attr("completed", done.is_some());
+    if let Some(d) = done {
+        op = op.with_attr("completed_at", mins_ago(d).to_string());
+    }
+    Case {
+        name,
+        alert: "[FIRING:1] PaymentsApiErrorBurst payments/payments-api",
+        results: vec![
+            ok("cloudwatch_logs", vec![f("refused", "log_pattern", Severity::High, Some(Category::DependencyFailure), "payments-api", "payments-api: new error pattern \"Connection to orders-pg.x.rds.amazonaws.com:5432 refused\" ×40").with_attr("signature", "connection_refused").with_attr("new", true).at(mins_ago(began)).with_attr("last_seen", mins_ago(last_mins).to_string())]),
+            ok("eks", vec![f("probe", "probe_failed", Severity::Medium, None, "payments-api", "payments-api: Readiness probe failed ×3").at(mins_ago(began)).with_attr("last_seen", mins_ago(last_mins).to_string())]),
+            ok("slack_scanner", vec![op]),
+        ],
+        missing: vec![],
+        category,
+        cites: if category == Category::Healthy { vec![("slack_scanner", "fo")] } else { vec![("cloudwatch_logs", "refused")] },
+        not_in_text: vec![],
+    }
+}
+
+/// A synthetic canary's alarm, its errors stopped (quiet logs); `recovered`: the alarm's own
+/// latest notification in chat closed it.
+fn recovered_alert_case(name: &'static str, recovered: bool, category: Category) -> Case {
+    let mut alarm = f(
+        "alarm",
+        "related_alert",
+        Severity::Medium,
+        None,
+        "",
+        "Related alert on Synthetics-Alarm-checkout-flow: ALARM",
+    )
+    .at(mins_ago(20))
+    .with_attr("match", "same")
+    .with_attr("recovered", recovered);
+    if recovered {
+        alarm = alarm.with_attr("recovered_at", mins_ago(10).to_string());
+    }
+    Case {
+        name,
+        alert: "paged for Synthetics-Alarm-checkout-flow (canary checkout-flow SuccessPercent < 90)",
+        results: vec![
+            ok("discord_scanner", vec![alarm]),
+            ok(
+                "cloudwatch_logs",
+                vec![
+                    f(
+                        "t",
+                        "lambda_error",
+                        Severity::Low,
+                        None,
+                        "cwsyn-checkout-flow",
+                        "cwsyn-checkout-flow: timeout ×2",
+                    )
+                    .with_attr("signature", "timeout")
+                    .at(mins_ago(25))
+                    .with_attr("last_seen", mins_ago(20).to_string()),
+                    f(
+                        "q",
+                        "logs_quiet",
+                        Severity::Info,
+                        None,
+                        "",
+                        "No active error pattern: errors stopped at 09:05 UTC, recovered",
+                    )
+                    .with_attr("recovered", true),
+                ],
+            ),
+        ],
+        missing: vec![],
+        category,
+        cites: if category == Category::Healthy {
+            vec![("discord_scanner", "alarm"), ("cloudwatch_logs", "q")]
+        } else {
+            vec![]
+        },
+        not_in_text: vec![],
+    }
+}
+
+/// A billing-api connection-limit burst (query timeouts when `explains`) beside its database's
+/// `db_signature` findings (a `lock_wait`: sessions blocked behind a migration's `ALTER TABLE`;
+/// `explains`: it names the client's finding as its symptom), with a migration announced in
+/// chat (`migration`).
+fn lock_case(
+    name: &'static str,
+    explains: bool,
+    migration: bool,
+    db_signature: &'static str,
+    category: Category,
+) -> Case {
+    let mut db = f("lock", "log_pattern", Severity::High, Some(Category::CodeDefect), "billing-pg", "billing-pg: sessions waiting — \"still waiting for AccessShareLock\" ×3, held by process 29904 running \"ALTER TABLE invoices …\"")
+        .with_attr("signature", db_signature)
+        .with_attr("new", true)
+        .at(mins_ago(16));
+    if explains {
+        db = db.with_attr("explains", json!(["limit"]));
+    }
+    let mut results = vec![
+        ok(
+            "cloudwatch_logs",
+            vec![
+                db,
+                if explains {
+                    f("limit", "log_pattern", Severity::High, Some(Category::DependencyFailure), "billing-api", "billing-api: query timeout — \"canceling statement due to statement timeout\" ×40").with_attr("signature", "timeout").with_attr("new", true).at(mins_ago(5))
+                } else {
+                    f("limit", "log_pattern", Severity::High, Some(Category::ResourceExhaustion), "billing-api", "billing-api: database connection limit reached — \"remaining connection slots are reserved\" ×40").with_attr("signature", "too_many_clients").with_attr("new", true).at(mins_ago(5))
+                },
+            ],
+        ),
+        ok(
+            "eks",
+            vec![
+                f(
+                    "probe",
+                    "probe_failed",
+                    Severity::High,
+                    None,
+                    "billing-api",
+                    "billing-api: Readiness probe failed ×88",
+                )
+                .at(mins_ago(6)),
+            ],
+        ),
+    ];
+    if migration {
+        results.push(ok(
+            "slack_scanner",
+            vec![
+                f(
+                    "mig",
+                    "change_announced",
+                    Severity::Medium,
+                    None,
+                    "billing-db-migrate-187",
+                    "Migration announced on billing-db-migrate-187",
+                )
+                .at(mins_ago(17))
+                .with_attr("change", "migration")
+                .with_attr("subject", "billing-db-migrate-187"),
+            ],
+        ));
+    }
+    let locked = db_signature == "lock_wait";
+    let mut cites = vec![("cloudwatch_logs", "limit")];
+    if locked {
+        cites.push(("cloudwatch_logs", "lock"));
+        if migration {
+            cites.push(("slack_scanner", "mig"));
+        }
+    }
+    Case {
+        name,
+        alert: "[PagerDuty] billing-api availability below SLO",
+        results,
+        missing: vec![],
+        category,
+        cites,
+        not_in_text: if locked {
+            vec![]
+        } else {
+            vec!["billing-db-migrate-187"]
+        },
     }
 }
 

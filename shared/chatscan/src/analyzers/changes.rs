@@ -117,17 +117,21 @@ fn finding(
         "planned",
         kind.is_planned_activity() || crate::vocab::is_planned(&first.msg.text),
     )
-    .with_attr("covers_alert", running);
+    .with_attr("covers_alert", running)
+    // A managed service's own notification (an RDS event), not a person's word.
+    .with_attr("notification", first.msg.is_bot);
     if let When::Covers(s) | When::Outside(s) = when {
         f = f
             .with_attr("activity_start", s.start.to_string())
             .with_attr("activity_end", s.end.to_string());
     }
     if let Some(d) = done {
-        f = f.with_attr(
-            "completed_minutes_before_alert",
-            minutes_before(input.alert_time, d.msg.at),
-        );
+        f = f
+            .with_attr(
+                "completed_minutes_before_alert",
+                minutes_before(input.alert_time, d.msg.at),
+            )
+            .with_attr("completed_at", d.msg.at.to_string());
     }
     if let Some(v) = notes.iter().find_map(|n| n.version.clone()) {
         f = f.with_attr("version", v);

@@ -51,7 +51,14 @@ fn finding(input: &Input, about: &About, notes: &[&Note]) -> Finding {
         0 | 1 => String::new(),
         n => format!(", {} alert(s) in all", n),
     };
-    let state = if firing == 0 { "resolved" } else { "firing" };
+    // The latest notification closing it: the alert is over (`OK:` after `ALARM:`).
+    let last = alerts.iter().max_by_key(|n| n.msg.at);
+    let recovered_at = last.filter(|n| n.resolved).map(|n| n.msg.at);
+    let state = match (firing, recovered_at) {
+        (0, _) => "resolved",
+        (_, Some(_)) => "fired, then resolved",
+        _ => "firing",
+    };
     let title = format!(
         "Related alert on {on}: {} ({}, {state}, {}{more})",
         quote(&first.msg.text),
@@ -81,7 +88,11 @@ fn finding(input: &Input, about: &About, notes: &[&Note]) -> Finding {
         "minutes_before_alert",
         minutes_before(input.alert_time, first.msg.at),
     )
-    .with_attr("noise", notes.iter().any(|n| n.noise));
+    .with_attr("noise", notes.iter().any(|n| n.noise))
+    .with_attr("recovered", recovered_at.is_some());
+    if let Some(r) = recovered_at {
+        f = f.with_attr("recovered_at", r.to_string());
+    }
     if let Some(s) = first
         .hit
         .service()

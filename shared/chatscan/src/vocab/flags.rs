@@ -68,13 +68,17 @@ fn is_key(word: &str) -> bool {
         && !SWITCH_VERBS.contains(&lower.as_str())
 }
 
-/// The name of the flag `text` switches: a quoted key, else the key right after a flag word
-/// or a switch verb (`flag new-checkout`, `turning on tiered-discounts-v2`), else the key right
+/// The name of the flag `text` switches: the key right after a flag word or a switch verb
+/// (`flag new-checkout`, `turning on **tiered-discounts-v2** for 100% of \`eu-launch\``: the
+/// audience's segment quoted later is not the flag), else a quoted key, else the key right
 /// before a flag word (`the new-checkout flag`).
 pub fn flag_name(text: &str) -> Option<String> {
-    if let Some(c) = QUOTED.captures_iter(text).find(|c| is_key(&c[1])) {
-        return Some(c[1].to_owned());
-    }
+    let quoted = || {
+        QUOTED
+            .captures_iter(text)
+            .find(|c| is_key(&c[1]))
+            .map(|c| c[1].to_owned())
+    };
     let words: Vec<&str> = text.split_whitespace().collect();
     let clean = |w: &str| {
         w.trim_matches(|c: char| !c.is_ascii_alphanumeric())
@@ -101,6 +105,9 @@ pub fn flag_name(text: &str) -> Option<String> {
         {
             return Some(clean(k));
         }
+    }
+    if let Some(q) = quoted() {
+        return Some(q);
     }
     // Before a flag word.
     (1..words.len())

@@ -232,6 +232,9 @@ fn changes_join_their_thread_and_say_when_they_finished() {
     );
     let restart = found.iter().find(|f| f.id.contains("restart")).unwrap();
     assert_eq!(restart.attributes["completed"], true);
+    assert!(restart.attributes.contains_key("completed_at"));
+    // Announced by a person, not a managed service's notification.
+    assert_eq!(restart.attributes["notification"], false);
     assert_eq!(restart.evidence.len(), 2);
     assert_eq!(restart.service.as_deref(), Some("orders-rabbitmq"));
 }
@@ -289,6 +292,13 @@ fn related_alerts_fold_with_counts_and_states() {
             same.attributes["firing"].as_u64()
         ),
         (Some(3), Some(2))
+    );
+    // Its latest notification closed it.
+    assert_eq!(same.attributes["recovered"], true);
+    assert!(
+        same.title.contains("fired, then resolved"),
+        "{}",
+        same.title
     );
     assert!(
         same.evidence[0].starts_with("×2 #orders-eng · 10:05 · U0ALERTMGR: [FIRING:1]"),
@@ -371,3 +381,69 @@ mod history;
 mod planned;
 mod provider;
 mod said;
+
+/// A flag switched in any channel is about the alert when the alert's own words (its code
+/// path, its function) name the flag's key; a flag whose key the alert does not name is not.
+#[test]
+fn a_flag_the_alert_names_is_a_change_of_it() {
+    let alert = "🔴 **New issue in pricing-engine** (production)\n**runtime error: nil pointer dereference**\n`internal/discount/bundle.go` in `(*Engine).applyBundle`";
+    let toggle = |key: &str| {
+        msg(
+            "C1",
+            9,
+            "LaunchDarkly",
+            true,
+            &format!(
+                "Ana turned on targeting for **{key}** in **Production** (rule: 100% of `tenant` in segment `eu-launch`)"
+            ),
+        )
+    };
+    let cases: [(&str, Option<&str>); 3] = [
+        ("bundle_discounts_v2", Some("bundle_discounts_v2")),
+        ("discount-rounding", None),
+        ("new_search_ranking", None),
+    ];
+    for (key, want) in cases {
+        let found = analyze(alert, &[toggle(key)]);
+        let change = found.iter().find(|f| f.kind == "change_announced");
+        assert_eq!(
+            change.and_then(|f| f.attributes["subject"].as_str()),
+            want,
+            "{key}: {found:#?}"
+        );
+        if let Some(f) = change {
+            assert_eq!(f.attributes["change"], "flag");
+            assert_eq!(f.severity, sremesh_core::Severity::Medium);
+        }
+    }
+}
+
+/// An alert whose latest notification closes it has recovered; one that fired again after
+/// its recovery, or never recovered, has not.
+#[test]
+fn a_related_alert_recovers_only_when_its_latest_notification_closes_it() {
+    let fire = "[FIRING:1] KubeDeploymentReplicasMismatch (shop-prod-use1 orders orders-api)";
+    let clear = "[RESOLVED] KubeDeploymentReplicasMismatch (shop-prod-use1 orders orders-api)";
+    let cases: [(&[(i64, &str)], bool); 3] = [
+        (&[(20, fire), (10, clear)], true),
+        (&[(20, fire), (10, clear), (6, fire)], false),
+        (&[(20, fire)], false),
+    ];
+    for (posts, want) in cases {
+        let messages: Vec<ChatMessage> = posts
+            .iter()
+            .map(|(m, t)| msg("C2", *m, "U0ALERTMGR", true, t))
+            .collect();
+        let found = analyze(ALERT, &messages);
+        let same = found
+            .iter()
+            .find(|f| f.id == "related_alert:same:orders-api")
+            .unwrap_or_else(|| panic!("{found:#?}"));
+        assert_eq!(same.attributes["recovered"], want, "{posts:?}");
+        assert_eq!(
+            same.attributes.contains_key("recovered_at"),
+            want,
+            "{posts:?}"
+        );
+    }
+}

@@ -104,6 +104,12 @@ fn flag_toggles_and_their_names() {
             false,
             Some("ledger-v3"),
         ),
+        // The flag after the verb, not the audience's segment quoted after it.
+        (
+            "Ana turned on targeting for **bundle_discounts_v2** in **Production** (rule: 100% of `tenant` in segment `eu-launch`)",
+            true,
+            Some("bundle_discounts_v2"),
+        ),
         ("lunch?", false, None),
     ];
     for (text, toggle, name) in cases {

@@ -244,3 +244,23 @@ proptest! {
         let _ = (vocab::is_alert_like(&text), vocab::is_resolved(&text), vocab::is_handled(&text));
     }
 }
+
+/// A reply says the change is over (`restart done`, `campaign is out`), not that something
+/// ran short (`DB is out of connections`).
+#[test]
+fn done_is_told_and_running_out_is_not() {
+    let cases = [
+        ("restart done, all pods back", true),
+        ("the new build is out", true),
+        ("migration completed in 4 min", true),
+        (
+            "DB is out of connections again (remaining connection slots are reserved)",
+            false,
+        ),
+        ("we are out of disk on the writer", false),
+        ("still running, 40% through", false),
+    ];
+    for (text, want) in cases {
+        assert_eq!(vocab::is_done(text), want, "{text}");
+    }
+}

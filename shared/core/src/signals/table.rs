@@ -56,6 +56,19 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
     ),
     (
         sig(
+            "auth_failed",
+            "credentials rejected (authentication failed)",
+            // A database or broker refusing our user's password: the credential the service
+            // holds is not the one the server expects (a rotated secret not picked up, a
+            // wrong secret mounted). Configuration — before `permission_denied`, which would
+            // catch MySQL's `Access denied for user`.
+            Category::ConfigurationError,
+            Severity::High,
+        ),
+        r"(?i)\bpassword authentication failed for user\b|\bauthentication failed for user\b|\baccess denied for user '[^'\n]*'@|\blogin failed for user '|\bsasl authentication failed\b|\bwrongpass invalid username-password pair\b|\bnoauth authentication required\b|\binvalid username or password\b|\bauthentication failed: bad credentials\b",
+    ),
+    (
+        sig(
             "too_many_clients",
             "database connection limit reached",
             Category::ResourceExhaustion,
@@ -123,6 +136,34 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Severity::High,
         ),
         r"(?i)cannot execute \w+( \w+)? in a read-only transaction|running with the --(super-)?read-only option|--read-only option so it cannot execute|\breadonly you can'?t write against a read only (replica|slave)|can'?t write against a read only (replica|slave)|\bnotwritableprimary\b|not master and slaveok=false|\bdatabase is (in )?read[- ]only\b|\bdatabase is in recovery mode\b|\bin hot standby mode\b|ORA-16000",
+    ),
+    (
+        sig(
+            "lock_wait",
+            "blocked waiting for a lock held by another session",
+            // Sessions queued behind a lock: PostgreSQL's `still waiting for RowExclusiveLock`
+            // (log_lock_waits), MySQL's `Lock wait timeout exceeded`, `deadlock detected`,
+            // `canceling statement due to lock timeout`. Whoever holds the lock — a migration's
+            // `ALTER TABLE`, a transaction left open — is the defect; the connections and
+            // pools that pile up behind it are symptoms. Before `timeout`.
+            Category::CodeDefect,
+            Severity::High,
+        ),
+        r"(?i)\bstill waiting for \w*lock\b|\block wait timeout exceeded\b|\bdeadlock detected\b|\bdeadlock found when trying to get lock\b|\bcanceling statement due to lock timeout\b|\bcould not obtain lock on (relation|row)\b",
+    ),
+    (
+        sig(
+            "visibility_timeout",
+            "message redelivered mid-processing (visibility timeout)",
+            // SQS hands a message to another consumer when the first one does not delete it
+            // within the queue's VisibilityTimeout; the first consumer's DeleteMessage then
+            // fails with `ReceiptHandleIsInvalid` / `The receipt handle has expired`, and the
+            // work is done twice (duplicate emails, charges). A timeout shorter than the
+            // processing: configuration.
+            Category::ConfigurationError,
+            Severity::High,
+        ),
+        r"(?i)\breceipthandleisinvalid\b|\breceipt handle (has expired|is invalid|is not valid)\b|\bvisible to other consumers\b|\bvisibility timeout (has )?(expired|exceeded|elapsed)\b|\bmessage visibility (timeout )?expired\b",
     ),
     (
         sig(

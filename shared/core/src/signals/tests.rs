@@ -122,6 +122,75 @@ fn signatures() {
 fn specific_signatures_win() {
     use Category::*;
     let cases: &[(&str, Option<&str>, Option<Category>)] = &[
+        // Credentials rejected: configuration, before `permission_denied`.
+        (
+            r#"2026-11-12 03:36:44 UTC:10.60.3.17(51234):orders_app@orders:[28811]:FATAL:  password authentication failed for user "orders_app""#,
+            Some("auth_failed"),
+            Some(ConfigurationError),
+        ),
+        (
+            "HikariPool-1 - Failed to create connection: FATAL: password authentication failed for user \"app\" (pool total=3)",
+            Some("auth_failed"),
+            Some(ConfigurationError),
+        ),
+        (
+            "java.sql.SQLException: Access denied for user 'shop'@'10.0.3.7' (using password: YES)",
+            Some("auth_failed"),
+            Some(ConfigurationError),
+        ),
+        (
+            "ReplyError: WRONGPASS invalid username-password pair or user is disabled.",
+            Some("auth_failed"),
+            Some(ConfigurationError),
+        ),
+        (
+            "AccessDenied: User: arn:aws:iam::1:role/x is not authorized to perform: s3:GetObject",
+            Some("permission_denied"),
+            Some(ConfigurationError),
+        ),
+        // Lock waits: the lock holder is the defect; before `timeout`.
+        (
+            "2026-11-10 14:05:11 UTC:10.40.7.33(50112):app@billing:[30221]:LOG:  process 30221 still waiting for RowExclusiveLock on relation 16811 of database 16402 after 1000.092 ms",
+            Some("lock_wait"),
+            Some(CodeDefect),
+        ),
+        (
+            "ERROR:  canceling statement due to lock timeout",
+            Some("lock_wait"),
+            Some(CodeDefect),
+        ),
+        (
+            "SQLSTATE[HY000]: General error: 1205 Lock wait timeout exceeded; try restarting transaction",
+            Some("lock_wait"),
+            Some(CodeDefect),
+        ),
+        (
+            "ERROR:  deadlock detected",
+            Some("lock_wait"),
+            Some(CodeDefect),
+        ),
+        (
+            "process 30221 acquired RowExclusiveLock on relation 16811 of database 16402 after 4100.2 ms",
+            None,
+            None,
+        ),
+        ("still waiting for the config server to answer", None, None),
+        // A message redelivered before its consumer finished: the queue's visibility timeout.
+        (
+            "delete failed msg_id=2f8e: botocore.exceptions.ClientError: An error occurred (ReceiptHandleIsInvalid) when calling the DeleteMessage operation: The receipt handle has expired.",
+            Some("visibility_timeout"),
+            Some(ConfigurationError),
+        ),
+        (
+            "WARN msg_id=7a1c receive_count=3 took=46.02s visibility_timeout=30s — message was visible to other consumers while processing",
+            Some("visibility_timeout"),
+            Some(ConfigurationError),
+        ),
+        (
+            "WARN poll took 31s, visibility_timeout=30s",
+            None,
+            None,
+        ),
         // File descriptors.
         (
             "2025/11/02 09:14:07 http: Accept error: accept tcp [::]:443: accept4: too many open files; retrying in 5ms",

@@ -108,3 +108,49 @@ fn one_off_lines_are_counted_not_quoted() {
         );
     }
 }
+
+/// Runs that passed after the errors stopped (a canary's `Result: PASSED`) are quoted in the
+/// title and evidence as the recovery; passes before the stop, or a failed result, are not.
+#[test]
+fn passes_since_the_stop_are_quoted() {
+    let pass = "2026-08-12T02:58:19.877Z\t3c9b\tINFO\tCanary successfully executed. Result: PASSED (steps 6/6, 18.7 s)";
+    let failed =
+        "2026-08-12T02:58:19.877Z\t3c9b\tERROR\tCanary error: TimeoutError. Result: FAILED";
+    type Case<'a> = (&'a str, &'a [(i64, &'a str)], Option<&'a str>);
+    let cases: &[Case] = &[
+        (
+            "two passes after the stop: quoted with their count",
+            &[(6, pass), (2, pass)],
+            Some(
+                "\"Canary successfully executed. Result: PASSED (steps 6/6, 18.7 s)\" ×2 (the last at 03:02 UTC)",
+            ),
+        ),
+        ("a pass only before the stop: nothing", &[(20, pass)], None),
+        ("no passes at all: nothing", &[], None),
+    ];
+    for (what, also, clause) in cases {
+        let i = input(&[16, 13, 10], 1, also);
+        let got = super::analyze(&i);
+        let f = &got[0];
+        match clause {
+            Some(c) => {
+                assert!(f.title.contains(c), "{what}: {}", f.title);
+                assert!(
+                    f.evidence.iter().any(|e| e.contains("Result: PASSED")),
+                    "{what}: {:?}",
+                    f.evidence
+                );
+            }
+            None => assert!(!f.title.contains("PASSED"), "{what}: {}", f.title),
+        }
+        assert!(!f.title.contains("FAILED"), "{what}: {}", f.title);
+    }
+    // A failed result after the stop is no pass (it is an error line).
+    let i = input(&[16, 13, 10], 1, &[(4, failed)]);
+    assert!(
+        super::analyze(&i)
+            .iter()
+            .all(|f| !f.title.contains("since then")),
+        "a FAILED result read as a pass"
+    );
+}

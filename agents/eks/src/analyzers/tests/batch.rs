@@ -257,6 +257,18 @@ fn top_frames() {
             Some("main.applyDiscount (pricing/discount.go:88)"),
         ),
         (
+            "Go: a method's receiver and import path, without its arguments",
+            vec![
+                "panic: runtime error: invalid memory address or nil pointer dereference",
+                "goroutine 187 [running]:",
+                "github.com/acme/pricing/internal/discount.(*Engine).apply(0xc0001b2a80, {0x0, 0x0})",
+                "\t/src/internal/discount/bundle.go:142 +0x64",
+                "github.com/acme/pricing/internal/discount.(*Engine).Recompute(0xc0001b2a80)",
+                "\t/src/internal/discount/engine.go:88 +0x1d3",
+            ],
+            Some("discount.(*Engine).apply (discount/bundle.go:142)"),
+        ),
+        (
             "no stack trace, no frame",
             vec!["ERROR connection refused", "exiting"],
             None,

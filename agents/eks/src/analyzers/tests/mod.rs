@@ -20,6 +20,7 @@ mod probes;
 mod rollout;
 mod scheduling;
 mod services;
+mod startup;
 pub(super) use jiff::SignedDuration;
 pub(super) use serde_json::{Value, json};
 pub(super) use sremesh_core::Category;
@@ -140,6 +141,7 @@ pub(super) struct Given {
     pub(super) hpas: Vec<Value>,
     /// kube-system add-on pods.
     pub(super) addons: Vec<Value>,
+    pub(super) claims: Vec<Value>,
 }
 
 pub(super) fn scene(g: Given) -> Scene {
@@ -157,6 +159,7 @@ pub(super) fn scene(g: Given) -> Scene {
     s.jobs = g.jobs.into_iter().map(from).collect();
     s.hpas = g.hpas.into_iter().map(from).collect();
     s.addon_pods = g.addons.into_iter().map(from).collect();
+    s.node_claims = g.claims.into_iter().map(from).collect();
     for (k, v) in g.extra {
         match k {
             "service" => s.services.push(from(v)),

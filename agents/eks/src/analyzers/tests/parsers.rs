@@ -26,6 +26,12 @@ proptest! {
         let _ = crate::analyzers::gauges::memory_growth(&l.lines);
         let _ = crate::analyzers::frames::top_frame(&l.lines);
         let _ = crate::analyzers::cpu::poll_quote(&s);
+        let _ = crate::analyzers::gc::thrashing_pause(&s);
+        if let Some(c) = crate::analyzers::capacity::nominated_claim(&s) {
+            prop_assert!(!c.is_empty() && s.contains(c));
+        }
+        let go = format!("goroutine 1 [running]:\n{s}\n\t/src/x.go:1 +0x1");
+        let _ = crate::analyzers::frames::top_frame(&ContainerLog::parse("ns", "p", "c", true, &go).lines);
     }
 
     /// Connection-failure lines with arbitrary surroundings: the destination is found, and the
