@@ -1,5 +1,5 @@
-//! Every scenario in the library (tests/scenarios/*.yaml) loads, and a sandbox serving it starts
-//! and answers `/version` with the scenario's Kubernetes version.
+//! Every scenario in the library and the hold-out sets (tests/scenarios*/*.yaml) loads, and a
+//! sandbox serving it starts and answers `/version` with the scenario's Kubernetes version.
 
 use super::http;
 use serde_json::Value;
@@ -8,9 +8,21 @@ use std::path::PathBuf;
 #[tokio::test]
 async fn every_library_scenario_loads_and_serves() {
     sremesh_core::tls::ensure_crypto_provider();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let files = sremesh_scenario::collect(&[dir]).unwrap();
-    assert!(!files.is_empty());
+    // The library and every hold-out set beside it (tests/scenarios*).
+    let tests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dirs: Vec<PathBuf> = std::fs::read_dir(&tests)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("scenarios"))
+        })
+        .collect();
+    assert!(dirs.len() >= 2, "{dirs:?}");
+    let files = sremesh_scenario::collect(&dirs).unwrap();
+    assert!(files.len() >= 72, "{} scenario files", files.len());
     let mut failures = Vec::new();
     for f in &files {
         let s = match sremesh_scenario::load(f) {
