@@ -186,11 +186,7 @@ fn specific_signatures_win() {
             Some("visibility_timeout"),
             Some(ConfigurationError),
         ),
-        (
-            "WARN poll took 31s, visibility_timeout=30s",
-            None,
-            None,
-        ),
+        ("WARN poll took 31s, visibility_timeout=30s", None, None),
         // File descriptors.
         (
             "2025/11/02 09:14:07 http: Accept error: accept tcp [::]:443: accept4: too many open files; retrying in 5ms",
