@@ -72,9 +72,11 @@ static SYSLOG: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 /// The node in a Container Insights host/dataplane/application stream name
-/// (`ip-10-0-3-77.ec2.internal-host.messages`, `kubelet.service-ip-10-0-3-77.ec2.internal`).
+/// (`ip-10-0-3-77.ec2.internal-host.messages`, `kubelet.service-ip-10-0-3-77.ec2.internal`),
+/// or a stream named after a node's private DNS name and the file it ships
+/// (`ip-10-5-22-140.ap-southeast-2.compute.internal-dmesg`).
 static NODE_STREAM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:([a-z0-9][a-z0-9.\-]*?)-(?:application|host|dataplane)\.|[a-z\-]+(?:\.service)?-((?:ip|i)-[a-z0-9][a-z0-9.\-]*)$)")
+    Regex::new(r"^(?:([a-z0-9][a-z0-9.\-]*?)-(?:application|host|dataplane)\.|[a-z\-]+(?:\.service)?-((?:ip|i)-[a-z0-9][a-z0-9.\-]*)$|((?:ip|i)-[a-z0-9\-]+(?:\.[a-z0-9\-]+)*?\.(?:compute|ec2)\.internal)[-.][a-z][\w.\-]*$)")
         .expect("static regex")
 });
 static KLOG: LazyLock<Regex> =
@@ -191,7 +193,11 @@ impl LogRecord {
         if node.is_none()
             && let Some(c) = NODE_STREAM.captures(stream)
         {
-            node = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str().to_owned());
+            node = c
+                .get(1)
+                .or_else(|| c.get(2))
+                .or_else(|| c.get(3))
+                .map(|m| m.as_str().to_owned());
         }
         if pod.is_none()
             && let Some(c) = CI_STREAM

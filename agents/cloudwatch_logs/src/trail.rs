@@ -53,6 +53,7 @@ pub const MUTATING: &[&str] = &[
     "Stop",
     "Rotate",
     "Cancel",
+    "Schedule",
 ];
 
 impl TrailEvent {

@@ -11,7 +11,96 @@ use futures::future::join_all;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::ListParams;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The name the AWS Load Balancer Controller gives an Ingress's ALB:
+/// `k8s-<namespace, 8 alphanumerics>-<ingress, 8>-<10 hex>` (`k8s-orders-ordersap-4c1f2e9a7b`).
+static ALB_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bk8s-([a-z0-9]{1,8})-([a-z0-9]{1,8})-[0-9a-f]{10}\b").expect("static regex")
+});
+
+/// `(namespace prefix, ingress prefix)` of every ALB name in `text`.
+pub fn alb_names(text: &str) -> Vec<(String, String)> {
+    ALB_NAME
+        .captures_iter(text)
+        .map(|c| (c[1].to_owned(), c[2].to_owned()))
+        .collect()
+}
+
+/// A name as the controller shortens it: alphanumerics only, at most 8.
+fn short(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect()
+}
+
+/// Workloads behind the Ingresses whose load balancer the alert names: the catalog entries named
+/// like (or labelled `app=`) one of the Ingress's backend Services, in its namespace.
+async fn by_load_balancer(
+    kube: &Kube,
+    parsed: &AlertTarget,
+    cat: &[(Kind, String, String, Option<String>)],
+    b: Budget,
+) -> (Vec<UnitRef>, Vec<KubeError>) {
+    let texts = parsed
+        .words
+        .iter()
+        .chain(parsed.qualified.iter().map(|q| &q.name))
+        .chain(parsed.qualified.iter().filter_map(|q| q.namespace.as_ref()))
+        .chain(parsed.services.iter().map(|s| &s.name));
+    let mut lbs: Vec<(String, String)> = texts.flat_map(|t| alb_names(t)).collect();
+    lbs.dedup();
+    let mut out = Vec::new();
+    if lbs.is_empty() {
+        return (out, Vec::new());
+    }
+    let ings = match kube
+        .list::<Ingress>(None, &ListParams::default().limit(500), b.left())
+        .await
+    {
+        Ok(i) => i,
+        Err(e) => return (out, vec![e]),
+    };
+    for ing in &ings {
+        let ns = ing.metadata.namespace.clone().unwrap_or_default();
+        let name = ing.metadata.name.as_deref().unwrap_or("");
+        if !lbs
+            .iter()
+            .any(|(n, i)| *n == short(&ns) && *i == short(name))
+        {
+            continue;
+        }
+        let spec = ing.spec.as_ref();
+        let svcs = spec
+            .into_iter()
+            .flat_map(|s| s.rules.iter().flatten())
+            .filter_map(|r| r.http.as_ref())
+            .flat_map(|h| &h.paths)
+            .map(|p| &p.backend)
+            .chain(spec.and_then(|s| s.default_backend.as_ref()))
+            .filter_map(|bk| bk.service.as_ref().map(|s| s.name.clone()));
+        for svc in svcs {
+            for (kind, cns, cname, app) in cat {
+                if *cns == ns && (*cname == svc || app.as_deref() == Some(svc.as_str())) {
+                    push(
+                        &mut out,
+                        UnitRef {
+                            kind: *kind,
+                            namespace: ns.clone(),
+                            name: cname.clone(),
+                            via: format!("load balancer of Ingress {ns}/{name}"),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    (out, Vec::new())
+}
 
 /// A workload to investigate and how the alert led to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -381,6 +470,12 @@ pub async fn resolve(kube: &Kube, parsed: AlertTarget, b: Budget) -> (Target, Ve
             )
         });
         units = word_hits;
+    }
+    if units.is_empty() {
+        // An AWS load balancer's name: the workloads its Ingress routes to.
+        let (hits, errs) = by_load_balancer(kube, &parsed, &cat, b).await;
+        errors.extend(errs);
+        units.extend(hits);
     }
     if units.is_empty() {
         // A Service by that name: its pods' owners.

@@ -88,6 +88,31 @@ pub fn status_post(text: &str, is_bot: bool) -> Option<StatusPost> {
     })
 }
 
+/// `Affected resources: accounts-db-reader-2, i-0abc`: the resources a provider's notice names.
+static AFFECTED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\baffected (?:resources?|instances?|entities)\s*[:=]\s*([A-Za-z0-9][A-Za-z0-9_.:/-]*(?:\s*,\s*[A-Za-z0-9][A-Za-z0-9_.:/-]*)*)",
+    )
+});
+
+/// The resources a provider's notice says are affected (`Affected resources: a, b`), as named;
+/// only names of at least 4 characters with a digit or a separator (ids, not words).
+pub fn affected_resources(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in AFFECTED.captures_iter(text) {
+        for r in c[1].split(',') {
+            let r = r.trim().trim_end_matches(['.', ':']);
+            let id_like = r
+                .chars()
+                .any(|ch| ch.is_ascii_digit() || "-_./:".contains(ch));
+            if r.len() >= 4 && id_like && !out.iter().any(|o| o == r) {
+                out.push(r.to_owned());
+            }
+        }
+    }
+    out
+}
+
 /// Product families: a provider names its product (`EKS`), an alert its symptoms (`Kube…`,
 /// `apiserver`).
 #[rustfmt::skip]

@@ -285,13 +285,27 @@ pub async fn scan<S: ChatSource>(
 }
 
 /// The messages worth analyzing: in the window (or, before it, announcing a planned
-/// activity or a provider's status), not the bot's own, not the alert itself; oldest first.
+/// activity or a provider's status, or a bot's alarm on a resource a provider's notice says
+/// is affected), not the bot's own, not the alert itself; oldest first.
 fn considered(all: &[ChatMessage], req: &ScanRequest, me: &Identity) -> Vec<ChatMessage> {
     let alert = crate::evidence::one_line(&req.alert_text);
+    let affected: Vec<String> = all
+        .iter()
+        .filter(|m| crate::provider::status_post(&m.text, m.is_bot).is_some())
+        .flat_map(|m| crate::provider::affected_resources(&m.text))
+        .collect();
+    let alarm_on_affected = |m: &ChatMessage| {
+        m.is_bot
+            && crate::vocab::is_alert_like(&m.text)
+            && affected
+                .iter()
+                .any(|r| sremesh_core::text::contains_word(&m.text, r))
+    };
     let mut out: Vec<ChatMessage> = all
         .iter()
         .filter(|m| {
-            req.window.contains(m.at) || (m.at < req.window.start && worth_reading_early(m))
+            req.window.contains(m.at)
+                || (m.at < req.window.start && (worth_reading_early(m) || alarm_on_affected(m)))
         })
         .filter(|m| !me.is_self(m))
         .filter(|m| req.alert_message.as_deref() != Some(m.id.as_str()))

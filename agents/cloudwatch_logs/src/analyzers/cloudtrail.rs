@@ -5,7 +5,8 @@
 //! failing lines themselves (ARNs, `bucket=`, queue URLs) and from CloudTrail's own failed calls
 //! by the service's identity (`AssumeRoleWithWebIdentity` denied for its service account).
 //! Context for the master, which links a change before the onset to the failure; never a
-//! category of its own.
+//! category of its own — except a network access revoked (a security-group rule removed) on
+//! the very port the target's connections then failed to reach: a configuration error.
 
 use super::Input;
 use super::patterns::Pattern;
@@ -16,9 +17,10 @@ use crate::trail::TrailEvent;
 use failing::failing;
 use jiff::{SignedDuration, Timestamp};
 use sremesh_core::text::truncate;
-use sremesh_core::{Finding, Severity};
+use sremesh_core::{Category, Finding, Severity};
 
 mod failing;
+mod network;
 
 /// How long before the failures a change is looked for.
 const LOOK_BACK: SignedDuration = SignedDuration::from_hours(3);
@@ -215,6 +217,8 @@ struct Change<'a> {
     followed: String,
     evidence: Vec<String>,
     related: Vec<&'a TrailEvent>,
+    /// The change explains the failures by itself (access revoked on their port).
+    cause: bool,
 }
 
 pub fn analyze(input: &Input) -> Vec<Finding> {
@@ -268,8 +272,65 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
                 ),
                 evidence,
                 related: Vec::new(),
+                cause: false,
             });
         }
+    }
+    // 1b. Network access revoked on the port the target's connections then failed to reach.
+    for (e, p, port) in network::revoked(input, &mutating) {
+        if changes.iter().any(|c| std::ptr::eq(c.event, e)) {
+            continue;
+        }
+        let (kind, subject) = e
+            .resources()
+            .into_iter()
+            .next()
+            .map(|(k, v)| (kind_word(k), v))
+            .unwrap_or_default();
+        let ranges: Vec<String> = network::port_ranges(e)
+            .iter()
+            .map(|(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}-{b}")
+                }
+            })
+            .collect();
+        let quote = decisive(&p.example.line, p.signature, 100);
+        changes.push(Change {
+            event: e,
+            kind,
+            subject,
+            // The service whose connections failed: its own name, else its pod's workload.
+            service: p.service.clone().or_else(|| {
+                let pod = p.example.pod.as_deref().unwrap_or(&p.example.stream);
+                let workload = crate::discovery::workload_of(pod);
+                (workload != pod).then(|| workload.to_owned())
+            }),
+            onset: p.onset,
+            followed: format!(
+                "it removed access on port {port}; connections to port {port} failed {} min later: \"{quote}\"",
+                p.onset.duration_since(e.at).as_mins().max(0)
+            ),
+            evidence: vec![
+                event_line(e),
+                truncate(
+                    &format!("rules removed on port(s) {}", ranges.join(", ")),
+                    EVIDENCE_MAX,
+                ),
+                truncate(
+                    &format!(
+                        "then from {} UTC: {}",
+                        hhmm(p.onset),
+                        super::render::evidence_line(p.count, p)
+                    ),
+                    EVIDENCE_MAX,
+                ),
+            ],
+            related: Vec::new(),
+            cause: true,
+        });
     }
     // 2. Changes made to the cluster or the workload the alert names, before its failures.
     let named: Vec<&str> = input
@@ -323,6 +384,7 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
             ),
             evidence,
             related,
+            cause: false,
         });
     }
     changes.sort_by_key(|c| std::cmp::Reverse(c.event.at));
@@ -356,7 +418,9 @@ fn finding(input: &Input, c: Change<'_>) -> Finding {
         300,
     );
     let lag = c.onset.duration_since(e.at);
-    let sev = if lag <= FOLLOW {
+    let sev = if c.cause {
+        Severity::High
+    } else if lag <= FOLLOW {
         Severity::Medium
     } else {
         Severity::Low
@@ -383,6 +447,9 @@ fn finding(input: &Input, c: Change<'_>) -> Finding {
     .with_attr("followed_after_minutes", lag.as_mins().max(0));
     if let Some(s) = c.service {
         f = f.with_service(s);
+    }
+    if c.cause {
+        f = f.with_category(Category::ConfigurationError);
     }
     f
 }

@@ -39,9 +39,13 @@ fn target_nodes(input: &Input) -> BTreeSet<String> {
         .collect()
 }
 
+/// Signatures of a node's own limit running out (not a process's): the kernel drops or refuses
+/// work for every pod on that node, so they read like a host fault.
+const NODE_LIMITS: &[&str] = &["conntrack_full"];
+
 fn infrastructure(p: &Pattern) -> Option<&'static Signature> {
     p.signature
-        .filter(|s| s.category == Category::Infrastructure)
+        .filter(|s| s.category == Category::Infrastructure || NODE_LIMITS.contains(&s.id))
 }
 
 /// The node-level patterns of one signature that concern the alert, with their nodes.
@@ -66,13 +70,21 @@ fn faults(input: &Input) -> BTreeMap<&'static str, (Vec<&Pattern>, BTreeSet<Stri
         );
     }
     let mine = target_nodes(input);
-    by_sig.retain(|_, (_, nodes)| {
+    by_sig.retain(|_, (ps, nodes)| {
         input.target.about_cluster
             || nodes.len() >= 2
             || nodes.iter().any(|n| {
                 mine.iter()
                     .any(|m| m.starts_with(n.as_str()) || n.starts_with(m.as_str()))
             })
+            // Where the target runs is unknown (none of its lines name a node), the alert
+            // names this cluster and the fault is new: it may be the target's node.
+            || (mine.is_empty()
+                && ps.iter().any(|p| {
+                    p.novelty == super::patterns::Trend::New
+                        && cluster_of(&p.group)
+                            .is_some_and(|c| input.target.clusters().any(|t| t == c))
+                }))
     });
     by_sig
 }

@@ -330,6 +330,20 @@ fn nodes_and_host_programs() {
             Some("kubelet"),
         ),
         (
+            "/aws/containerinsights/c/host",
+            "ip-10-5-22-140.ap-southeast-2.compute.internal-dmesg",
+            "kernel: nvme nvme2: I/O 417 QID 3 timeout, aborting",
+            Some("ip-10-5-22-140.ap-southeast-2.compute.internal"),
+            None,
+        ),
+        (
+            "/aws/containerinsights/c/host",
+            "ip-10-20-41-128.ec2.internal.node-exporter",
+            "node_nf_conntrack_entries=262144",
+            Some("ip-10-20-41-128.ec2.internal"),
+            None,
+        ),
+        (
             "/app/orders",
             "orders-1",
             "ERROR boom",

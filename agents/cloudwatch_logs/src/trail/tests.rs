@@ -147,6 +147,7 @@ fn mutating_calls() {
         ("TerminateInstances", true),
         ("SetDefaultPolicyVersion", true),
         ("GetObject", false),
+        ("ScheduleKeyDeletion", true),
         ("DescribeNodegroup", false),
         ("ListRoles", false),
         ("AssumeRoleWithWebIdentity", false),

@@ -131,6 +131,8 @@ fn healthy(s: &Scene, u: &Unit) -> Option<Finding> {
     // not healthy, whatever the pods say right now.
     if !super::services::unrouted(s, u).is_empty()
         || super::lb_health::failing(s, u).is_some()
+        || super::stalls::stalled(s, u)
+        || super::keepalive::analyze_unit(s, u).is_some()
         || pods
             .iter()
             .any(|p| facts::statuses(p).any(|c| super::containers::oom_recurring(s, c)))

@@ -29,7 +29,7 @@ pub fn analyze(s: &Scene) -> Vec<Finding> {
 }
 
 /// The Services an Ingress sends traffic to.
-fn backends(i: &Ingress) -> Vec<&str> {
+pub fn backends(i: &Ingress) -> Vec<&str> {
     let Some(spec) = i.spec.as_ref() else {
         return Vec::new();
     };
@@ -48,7 +48,7 @@ fn backends(i: &Ingress) -> Vec<&str> {
 }
 
 /// True when the Service `name` in `ns` selects `p`.
-fn selects(s: &Scene, ns: &str, name: &str, p: &Pod) -> bool {
+pub fn selects(s: &Scene, ns: &str, name: &str, p: &Pod) -> bool {
     let labels = p.metadata.labels.as_ref();
     s.services.iter().any(|svc| {
         svc.metadata.namespace.as_deref().is_none_or(|n| n == ns)

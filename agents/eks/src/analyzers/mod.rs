@@ -19,6 +19,7 @@ pub mod gauges;
 pub mod gc;
 pub mod health;
 pub mod jobs;
+pub mod keepalive;
 pub mod lb_health;
 pub mod lines;
 pub mod logs;
@@ -30,6 +31,7 @@ pub mod retried;
 pub mod rollout;
 pub mod scheduling;
 pub mod services;
+pub mod stalls;
 pub mod startup;
 pub mod volumes;
 
@@ -62,12 +64,14 @@ pub fn all() -> &'static [(&'static str, Analyzer)] {
         ("drains", drains::analyze),
         ("startup", startup::analyze),
         ("gc", gc::analyze),
+        ("stalls", stalls::analyze),
         ("capacity", capacity::analyze),
         ("scheduling", scheduling::analyze),
         ("evictions", evictions::analyze),
         ("probes", probes::analyze),
         ("services", services::analyze),
         ("lb_health", lb_health::analyze),
+        ("keepalive", keepalive::analyze),
         ("network", network::analyze),
         ("autoscaling", autoscaling::analyze),
         ("cpu", cpu::analyze),
@@ -314,6 +318,29 @@ impl Scene {
                 self.units
                     .iter()
                     .find(|u| u.namespace == ns && u.kind == Kind::CronJob && u.name == cron)
+            })
+            .or_else(|| {
+                // A pod listed without its ownerReferences (a trimmed export) but named like a
+                // Deployment's (`<deployment>-<template hash>-<suffix>`): that Deployment's.
+                if p.metadata
+                    .owner_references
+                    .as_ref()
+                    .is_some_and(|o| !o.is_empty())
+                {
+                    return None;
+                }
+                // Or like a StatefulSet's (`<statefulset>-<ordinal>`): that StatefulSet's.
+                let name = facts::pod_name(p);
+                let ordinal = name
+                    .rsplit_once('-')
+                    .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                    .map(|(set, _)| set);
+                self.units.iter().find(|u| {
+                    u.namespace == ns
+                        && ((u.kind == Kind::Deployment
+                            && crate::target::deployment_of_pod(name) == Some(u.name.as_str()))
+                            || (u.kind == Kind::StatefulSet && ordinal == Some(u.name.as_str())))
+                })
             })
             .or_else(|| {
                 // A Deployment pod whose ReplicaSet has no Deployment: its own unit.

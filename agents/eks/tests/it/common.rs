@@ -139,3 +139,7 @@ pub fn dump(r: &AgentResult) -> String {
 pub fn find<'a>(r: &'a AgentResult, kind: &str) -> Option<&'a Finding> {
     r.findings.iter().find(|f| f.kind == kind)
 }
+
+pub fn holdout5_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios-holdout5")
+}

@@ -13,6 +13,7 @@ mod holdout;
 mod holdout2;
 mod holdout3;
 mod holdout4;
+mod holdout5;
 mod readonly;
 mod scenarios;
 mod tools;

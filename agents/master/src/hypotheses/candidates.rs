@@ -123,10 +123,18 @@ fn novelty(f: &Finding) -> (f64, Option<&'static str>) {
 }
 
 /// Relevance to the alert: a finding about the alerted service counts more, one about a
-/// service the alert does not name (while it names another that has findings) counts less.
+/// service the alert does not name (while it names another that has findings) counts less —
+/// unless it says which other findings it explains (a datastore's fault behind the alerted
+/// service's errors: the cause is meant to live elsewhere).
 fn relevance(alert: &AlertInfo, f: &Finding, alerted_services: bool) -> (f64, Option<String>) {
+    let explains = f
+        .attributes
+        .get("explains")
+        .and_then(|v| v.as_array())
+        .is_some_and(|a| !a.is_empty());
     match f.service.as_deref() {
         Some(s) if alert.mentions(s) => (1.3, None),
+        Some(_) if explains => (1.0, None),
         Some(s) if alerted_services => (0.55, Some(format!("about {s}, not the alerted service"))),
         _ => (1.0, None),
     }
@@ -136,6 +144,11 @@ fn relevance(alert: &AlertInfo, f: &Finding, alerted_services: bool) -> (f64, Op
 /// for context and healthy findings.
 pub(crate) fn category_of(f: &Finding) -> Option<Category> {
     if is_context(f) || f.category == Some(Category::Healthy) {
+        return None;
+    }
+    // A symptom its specialist has tied to a cause (`symptom_of`) is not a candidate of its
+    // own: the cause's finding lists it in `explains`.
+    if f.category.is_none() && f.attributes.contains_key("symptom_of") {
         return None;
     }
     match f.category {

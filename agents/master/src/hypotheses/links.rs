@@ -206,6 +206,27 @@ fn explained_ids<'a>(e: &Ev<'a>) -> Vec<&'a str> {
 /// a datastore's lock waits take in the connection-limit and pool-wait groups all the same.
 pub(crate) fn declared_explanations(groups: &mut Vec<Group<'_>>) {
     let mut noted: Vec<usize> = Vec::new();
+    // Symptoms tied to their cause (`symptom_of`) make no group of their own: the cause
+    // takes them in all the same.
+    for c in 0..groups.len() {
+        let ids: Vec<&str> = groups[c]
+            .members
+            .iter()
+            .flat_map(|(e, _)| explained_ids(e))
+            .collect();
+        let grouped = |id: &str| {
+            groups
+                .iter()
+                .any(|g| g.members.iter().any(|(e, _)| e.f.id == id))
+        };
+        if !ids.is_empty() && !ids.iter().any(|id| grouped(id)) {
+            groups[c]
+                .notes
+                .push("The failures it explains are its symptoms.".to_owned());
+            groups[c].bonus += 0.3;
+            noted.push(c);
+        }
+    }
     loop {
         let found = groups.iter().enumerate().find_map(|(c, g)| {
             let ids: Vec<&str> = g

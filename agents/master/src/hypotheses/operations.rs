@@ -1,8 +1,8 @@
 //! Failures that are over for a known reason: a managed operation (a failover, maintenance,
 //! restart or upgrade announced by the service's own notification, or planned) that is
 //! reported done, with the failures inside it and none since — its expected blip, not an
-//! incident; and an alert whose own latest notification says it recovered while no error is
-//! active.
+//! incident; an alert whose own latest notification says it recovered while no error is
+//! active; and a planned activity (a load test) on the alerted service in progress at the alert.
 
 use super::{Ev, Group, ts_attr};
 use jiff::Timestamp;
@@ -153,4 +153,49 @@ pub(crate) fn healthy_title(operations: &[Ev<'_>], recovery: Option<Ev<'_>>) -> 
             )
         )
     })
+}
+
+/// A planned activity that raises alerts by design (a load test, a benchmark, a chaos
+/// experiment, maintenance) announced on a service the alert names, whose announced window
+/// covers the alert and that is not reported done: the alert is its expected effect while
+/// nothing fails.
+pub(crate) fn planned_activity<'a>(
+    alert: &crate::alert::AlertInfo,
+    evidence: &[Ev<'a>],
+) -> Option<Ev<'a>> {
+    evidence
+        .iter()
+        .filter(|e| {
+            e.f.kind == "change_announced"
+                && matches!(
+                    e.f.attributes.get("change").and_then(|v| v.as_str()),
+                    Some("load_test" | "benchmark" | "chaos_experiment" | "maintenance")
+                )
+                && flag(e, "planned")
+                && flag(e, "covers_alert")
+                && !flag(e, "completed")
+        })
+        .filter(|e| e.f.service.as_deref().is_some_and(|s| alert.mentions(s)))
+        .max_by_key(|e| e.f.at)
+        .copied()
+}
+
+/// The healthy verdict's title when the alert falls inside a planned activity.
+pub(crate) fn planned_title(p: &Ev<'_>) -> String {
+    let attr = |k: &str| {
+        p.f.attributes
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .replace('_', " ")
+    };
+    let window = match (ts_attr(p, "activity_start"), ts_attr(p, "activity_end")) {
+        (Some(a), Some(b)) => format!(" ({}–{} UTC)", hhmm(a), hhmm(b)),
+        _ => String::new(),
+    };
+    format!(
+        "No active failure: the alert falls inside a planned {} on {}{window}, announced in chat, and nothing fails",
+        attr("change"),
+        attr("subject"),
+    )
 }

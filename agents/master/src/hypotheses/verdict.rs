@@ -48,6 +48,7 @@ pub(crate) fn decide<'a>(
         fixes: &[],
         operations: &[],
         alert_recovery: None,
+        planned: None,
         healthy: &healthy,
         quiet: &quiet,
         recovered_at,
@@ -94,10 +95,13 @@ pub(crate) fn decide<'a>(
     let operations = super::operations::explain(evidence, &mut groups, alert_time);
     // The alert's own latest notification closed it, and no error is active.
     let alert_recovery = super::operations::alert_recovered(evidence).filter(|_| !quiet.is_empty());
+    // A planned activity on the alerted service, in progress at the alert.
+    let planned = super::operations::planned_activity(alert, evidence);
     let health = Health {
         fixes: &fixes,
         operations: &operations,
         alert_recovery,
+        planned,
         ..health
     };
 
@@ -125,8 +129,10 @@ pub(crate) fn decide<'a>(
         && groups
             .iter()
             .all(|g| g.demoted.is_some() || g.score < FAILURE_THRESHOLD))
-        || (best < FAILURE_THRESHOLD && alert_recovery.is_some())
+        || (best < FAILURE_THRESHOLD && (alert_recovery.is_some() || planned.is_some()))
     {
+        // Failures over with a managed operation, the alert's own recovery, or a planned
+        // activity on the service in progress while nothing fails.
         out.push(healthy_hypothesis(alert, &health, &groups, missing, 0.6));
     } else if best >= FAILURE_THRESHOLD {
         let second = groups
@@ -299,6 +305,8 @@ pub(crate) struct Health<'e, 'a> {
     pub operations: &'e [Ev<'a>],
     /// The alert's own recovery notification.
     pub alert_recovery: Option<Ev<'a>>,
+    /// A planned activity in progress at the alert (a load test).
+    pub planned: Option<Ev<'a>>,
     pub healthy: &'e [Ev<'a>],
     pub quiet: &'e [Ev<'a>],
     pub recovered_at: Option<Timestamp>,
@@ -316,6 +324,7 @@ fn healthy_hypothesis<'a>(
         fixes,
         operations,
         alert_recovery,
+        planned,
         healthy,
         quiet,
         recovered_at,
@@ -331,6 +340,8 @@ fn healthy_hypothesis<'a>(
         )
     } else if let Some(t) = super::operations::healthy_title(operations, alert_recovery) {
         t
+    } else if let Some(p) = planned.filter(|_| healthy.is_empty()) {
+        super::operations::planned_title(&p)
     } else {
         format!(
             "No active failure: {}",

@@ -40,6 +40,26 @@ fn f(
     f
 }
 
+/// A planned activity announced in chat on `service`, its window covering the alert.
+fn planned(id: &str, change: &str, service: &str) -> Finding {
+    f(
+        id,
+        "change_announced",
+        Severity::Medium,
+        None,
+        service,
+        "Load test announced (PERF-1): 14:00–14:30 UTC",
+    )
+    .at(mins_ago(200))
+    .with_attr("change", change)
+    .with_attr("subject", service)
+    .with_attr("planned", true)
+    .with_attr("covers_alert", true)
+    .with_attr("completed", false)
+    .with_attr("activity_start", mins_ago(10).to_string())
+    .with_attr("activity_end", mins_ago(-20).to_string())
+}
+
 fn ok(agent: &str, findings: Vec<Finding>) -> AgentResult {
     AgentResult::ok(agent, "test", findings)
 }
@@ -403,6 +423,58 @@ fn reasoning_patterns() {
             cites: vec![],
             not_in_text: vec![],
         },
+        Case {
+            name: "an alert inside a planned load test on its service, nothing failing, is healthy",
+            alert: "[Alerting] checkout-api p95 latency high",
+            results: vec![ok("discord_scanner", vec![planned("lt", "load_test", "checkout-api")])],
+            missing: vec![],
+            category: Category::Healthy,
+            cites: vec![("discord_scanner", "lt")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a planned load test does not hide a failure of the service",
+            alert: "[Alerting] checkout-api p95 latency high",
+            results: vec![
+                ok("discord_scanner", vec![planned("lt", "load_test", "checkout-api")]),
+                ok("eks", vec![f("oom", "oom_killed", Severity::Critical, Some(Category::ResourceExhaustion), "checkout-api", "checkout-api-1-x OOMKilled (exit code 137)")]),
+            ],
+            missing: vec![],
+            category: Category::ResourceExhaustion,
+            cites: vec![("eks", "oom")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a planned load test on another service explains nothing",
+            alert: "[Alerting] checkout-api p95 latency high",
+            results: vec![ok("discord_scanner", vec![planned("lt", "load_test", "search-api")])],
+            missing: vec![],
+            category: Category::Unknown,
+            cites: vec![],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a planned load test reported done explains nothing",
+            alert: "[Alerting] checkout-api p95 latency high",
+            results: vec![ok("discord_scanner", vec![planned("lt", "load_test", "checkout-api").with_attr("completed", true)])],
+            missing: vec![],
+            category: Category::Unknown,
+            cites: vec![],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a cause elsewhere that says what it explains is not discounted as another service",
+            alert: "[FIRING:1] OrdersApiHighErrorRate (orders-api)",
+            results: vec![ok("cloudwatch_logs", vec![
+                f("db", "log_pattern", Severity::High, Some(Category::ResourceExhaustion), "orders-db", "FATAL: remaining connection slots are reserved ×80").with_attr("signature", "too_many_clients").with_attr("new", true).with_attr("explains", json!(["sym"])),
+                f("sym", "log_pattern", Severity::Medium, None, "orders-api", "Timeout acquiring a connection ×40").with_attr("signature", "pool_exhausted").with_attr("new", true).with_attr("symptom_of", "too_many_clients"),
+                f("npe", "log_pattern", Severity::High, Some(Category::CodeDefect), "orders-api", "TypeError: cannot read properties of undefined ×30").with_attr("signature", "code_defect").with_attr("new", true),
+            ])],
+            missing: vec![],
+            category: Category::ResourceExhaustion,
+            cites: vec![("cloudwatch_logs", "db")],
+            not_in_text: vec![],
+        },
     ];
     for c in cases {
         check(c);
@@ -674,4 +746,43 @@ fn alternatives_are_ranked_and_ruled_out_lists_them() {
     );
     assert!(hs[0].confidence > hs[1].confidence);
     let _ = json!({});
+}
+
+/// A symptom its specialist tied to a cause (`symptom_of`) is no hypothesis of its own, even
+/// when the cause's finding does not list it.
+#[test]
+fn a_symptom_tied_to_its_cause_is_no_candidate() {
+    let results = [ok(
+        "cloudwatch_logs",
+        vec![
+            f(
+                "db",
+                "log_pattern",
+                Severity::High,
+                Some(Category::ResourceExhaustion),
+                "orders-db",
+                "too many clients ×80",
+            )
+            .with_attr("signature", "too_many_clients")
+            .with_attr("new", true),
+            f(
+                "sym",
+                "log_pattern",
+                Severity::Medium,
+                None,
+                "orders-api",
+                "Timeout acquiring a connection ×40",
+            )
+            .with_attr("signature", "http_5xx")
+            .with_attr("new", true)
+            .with_attr("symptom_of", "too_many_clients"),
+        ],
+    )];
+    let refs: Vec<&AgentResult> = results.iter().collect();
+    let hs = rank(&alert("orders-api errors"), now(), &refs, &[]);
+    assert_eq!(hs[0].category, Category::ResourceExhaustion, "{hs:#?}");
+    assert!(
+        !hs.iter().any(|h| h.category == Category::Unknown),
+        "the symptom made a candidate: {hs:#?}"
+    );
 }

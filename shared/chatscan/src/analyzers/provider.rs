@@ -2,16 +2,44 @@
 //! the window — or still open from before it — that is about what the alert is about: the same
 //! region or location, product family or distinctive words. Context that can make an alert
 //! external (the provider's problem, or a false alarm of its monitoring); never a cause of ours.
+//! A notice naming an affected resource that one of our own alarms fires on in the window is
+//! about us too, whatever the alert's words: the alert may be a person's vague report.
 
 use super::Input;
 use crate::evidence::{cap_lines, line, minutes_before, relative, slug};
 use crate::message::ChatMessage;
-use crate::provider::{StatusPost, overlap, status_post};
-use sremesh_core::text::truncate;
+use crate::provider::{StatusPost, affected_resources, overlap, status_post};
+use crate::vocab::{is_alert_like, is_resolved};
+use sremesh_core::text::{contains_word, truncate};
 use sremesh_core::{Finding, Severity};
 
 /// Longest quote of a status post in a title.
 const QUOTE: usize = 220;
+/// How long before the provider's first post an alarm on an affected resource still counts.
+const ALARM_LEAD_SECS: i64 = 30 * 60;
+
+/// One of our alarms, firing between shortly before the provider's first post and the alert,
+/// that names a resource the provider says is affected: (the alarm, the resource).
+fn corroborating_alarm<'m>(
+    input: &'m Input,
+    first: &ChatMessage,
+    affected: &[String],
+) -> Option<(&'m ChatMessage, String)> {
+    let from = first.at.as_second() - ALARM_LEAD_SECS;
+    input
+        .messages
+        .iter()
+        .filter(|m| m.is_bot && m.at.as_second() >= from && m.at <= input.alert_time)
+        .filter(|m| {
+            is_alert_like(&m.text) && !is_resolved(&m.text) && status_post(&m.text, true).is_none()
+        })
+        .find_map(|m| {
+            affected
+                .iter()
+                .find(|r| contains_word(&m.text, r))
+                .map(|r| (m, r.clone()))
+        })
+}
 
 pub(super) fn analyze(input: &Input) -> Vec<Finding> {
     if input.alert_text.trim().is_empty() {
@@ -41,10 +69,12 @@ pub(super) fn analyze(input: &Input) -> Vec<Finding> {
         let (first, first_post) = &posts[0];
         let text: Vec<&str> = posts.iter().map(|(m, _)| m.text.as_str()).collect();
         let shared = overlap(&input.alert_text, &text.join("\n"), &first_post.provider);
-        if !shared.matches() {
+        let affected = affected_resources(&text.join("\n"));
+        let alarm = corroborating_alarm(input, first, &affected);
+        if !shared.matches() && alarm.is_none() {
             continue;
         }
-        out.push(finding(
+        let f = finding(
             input,
             &posts,
             first,
@@ -52,7 +82,11 @@ pub(super) fn analyze(input: &Input) -> Vec<Finding> {
             latest,
             latest_post,
             &shared,
-        ));
+        );
+        out.push(match alarm {
+            Some(a) => corroborated(input, f, &affected, a),
+            None => f,
+        });
     }
     out
 }
@@ -90,10 +124,12 @@ fn finding(
             relative(input.alert_time, latest.at)
         ));
     }
-    title.push_str(&format!(
-        " — shares with the alert: {}",
-        shared.list().join(", ")
-    ));
+    if shared.matches() {
+        title.push_str(&format!(
+            " — shares with the alert: {}",
+            shared.list().join(", ")
+        ));
+    }
     let evidence = cap_lines(
         posts
             .iter()
@@ -135,4 +171,22 @@ fn finding(
         f = f.with_link(l.clone());
     }
     f
+}
+
+/// `f` told with the alarm of ours on a resource the provider says is affected.
+fn corroborated(
+    input: &Input,
+    mut f: Finding,
+    affected: &[String],
+    (alarm, resource): (&ChatMessage, String),
+) -> Finding {
+    f.title.push_str(&format!(
+        " — affected resource {resource}, alarming in {} {}: {}",
+        input.channels.label(&alarm.channel),
+        relative(input.alert_time, alarm.at),
+        quote(&alarm.text)
+    ));
+    f.evidence.push(line(&input.channels, alarm));
+    f.with_attr("affected", affected.to_vec())
+        .with_attr("corroborated_by", resource)
 }

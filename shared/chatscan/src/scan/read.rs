@@ -108,7 +108,13 @@ pub(super) async fn read_channel<S: ChatSource>(
             read.earlier = l
                 .items
                 .iter()
-                .filter(|m| m.at >= announcements_from && worth_reading_early(m))
+                // Bots' alarms too: the scan keeps those on a resource a status post
+                // (perhaps in another channel) says is affected, and drops the rest.
+                .filter(|m| {
+                    m.at >= announcements_from
+                        && (worth_reading_early(m)
+                            || (m.is_bot && crate::vocab::is_alert_like(&m.text)))
+                })
                 .cloned()
                 .collect();
             if alert_channel {

@@ -226,11 +226,32 @@ proptest! {
         let _ = (vocab::is_speculation(&text, at), vocab::speculates_about_change(&text));
         let _ = (vocab::announced_change(&text), vocab::fix_version(&text), vocab::is_recovery(&text));
         let _ = (flags::is_flag_toggle(&text), flags::flag_name(&text));
-        let _ = (places::places(&text), provider::status_post(&text, bot));
+        let _ = (places::places(&text), provider::status_post(&text, bot), provider::affected_resources(&text));
         if let Some(i) = recurrence::identity(&text) {
             prop_assert!(i.same_as(&i));
             let _ = recurrence::shared_details(&text, &i, &[text.as_str()]);
         }
         let _ = provider::overlap(&text, &text, "x").matches();
+    }
+}
+
+/// The resources a provider's notice names as affected: ids, not words.
+#[test]
+fn affected_resources_are_read_from_notices() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "Writers fine. Affected resources: accounts-db-reader-2",
+            &["accounts-db-reader-2"],
+        ),
+        (
+            "Affected resources: i-0abc123, vol-0d2e7a91 .",
+            &["i-0abc123", "vol-0d2e7a91"],
+        ),
+        ("affected instances = cache-node-0003", &["cache-node-0003"]),
+        ("Affected resources: none", &[]),
+        ("Increased replication lag for some readers", &[]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(provider::affected_resources(text), *want, "{text}");
     }
 }

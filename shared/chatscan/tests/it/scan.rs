@@ -474,3 +474,46 @@ async fn the_alert_channel_is_read_further_back_for_earlier_firings() {
         }
     }
 }
+
+/// A provider's notice naming an affected resource, and our alarm on that resource, both before
+/// the window and in different channels: the scan keeps that alarm (and no other early one) and
+/// reports the notice with it.
+#[tokio::test(start_paused = true)]
+async fn an_early_alarm_on_a_resource_a_notice_names_is_read_with_it() {
+    let notice = "AWS Health event: [RDS] Operational issue — us-east-1. Increased replication lag for some readers. Affected resources: billing-db-reader-3";
+    let cases = [
+        (
+            "ALARM — ReplicaLag 41230 ms > 1000 ms (DBInstanceIdentifier: billing-db-reader-3)",
+            true,
+        ),
+        (
+            "ALARM — ReplicaLag 41230 ms > 1000 ms (DBInstanceIdentifier: billing-db-reader-1)",
+            false,
+        ),
+    ];
+    for (alarm, found) in cases {
+        let mut messages = world();
+        messages.push(msg("C0HEALTH", 50, "U0AWS", true, notice));
+        messages.push(msg("C0DBALERTS", 45, "U0CW", true, alarm));
+        let src = Fake::new(messages);
+        let (out, _) = run(
+            &src,
+            &request(&["C0HEALTH", "C0DBALERTS"]),
+            &ScanSettings::default(),
+            Duration::from_secs(20),
+        )
+        .await;
+        assert!(out.fatal.is_none() && !out.partial, "{out:?}");
+        assert_eq!(
+            out.messages.iter().any(|m| m.text == alarm),
+            found,
+            "{alarm}: {:#?}",
+            out.messages
+        );
+        let corroborated = out
+            .findings
+            .iter()
+            .any(|f| f.kind == "provider_incident" && f.attributes.contains_key("corroborated_by"));
+        assert_eq!(corroborated, found, "{alarm}: {:#?}", out.findings);
+    }
+}

@@ -18,6 +18,18 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
     ),
     (
         sig(
+            "conntrack_full",
+            "node conntrack table full (packets dropped)",
+            // The node's netfilter connection-tracking table is at its limit: the kernel drops
+            // new connections for every pod on that node (timeouts that look like DNS or the
+            // upstream). Something on the node opens connections faster than they expire.
+            Category::ResourceExhaustion,
+            Severity::Critical,
+        ),
+        r"(?i)\bnf_conntrack: (nf_conntrack: )?table full, dropping packet|\bconntrack table (is )?full\b",
+    ),
+    (
+        sig(
             "kernel_fault",
             "kernel / host fault",
             // The node itself is failing: a CPU stuck in the kernel, tasks blocked on I/O, a
@@ -258,6 +270,18 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Severity::Medium,
         ),
         r"(?i)connection reset|econnreset|broken pipe|unexpected eof|connection closed by peer",
+    ),
+    (
+        sig(
+            "kms_key_unusable",
+            "KMS key unusable (pending deletion / disabled)",
+            // KMS refusing to use a key that was scheduled for deletion or disabled: every
+            // encrypt / decrypt through it (S3 SSE-KMS, EBS, Secrets Manager) fails until the
+            // deletion is cancelled or the key re-enabled. A change to the key, not the caller.
+            Category::ConfigurationError,
+            Severity::High,
+        ),
+        r"(?i)\bkmsinvalidstateexception\b|\bis pending deletion\b|\b(kms\.)?disabledexception\b|\bkey/[\w-]+ is disabled\b",
     ),
     (
         sig(

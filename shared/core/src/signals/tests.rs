@@ -404,6 +404,39 @@ fn specific_signatures_win() {
 fn host_credential_and_data_signatures() {
     use Category::*;
     let cases: &[(&str, Option<&str>, Option<Category>)] = &[
+        // A node's conntrack table full: resource exhaustion, not a kernel fault.
+        (
+            "kernel: nf_conntrack: nf_conntrack: table full, dropping packet",
+            Some("conntrack_full"),
+            Some(ResourceExhaustion),
+        ),
+        (
+            "Jun 02 10:11:12 ip-10-1-2-3 kernel: nf_conntrack: table full, dropping packet",
+            Some("conntrack_full"),
+            Some(ResourceExhaustion),
+        ),
+        (
+            "node_nf_conntrack_entries=48211 node_nf_conntrack_entries_limit=262144",
+            None,
+            None,
+        ),
+        // A KMS key scheduled for deletion or disabled: configuration, before `permission_denied`.
+        (
+            "botocore.exceptions.ClientError: An error occurred (KMS.KMSInvalidStateException) when calling the PutObject operation: arn:aws:kms:eu-west-1:111122223333:key/7c1e2f4a-93b0-4d5e-8a61-0f2b9d4c7e15 is pending deletion.",
+            Some("kms_key_unusable"),
+            Some(ConfigurationError),
+        ),
+        (
+            "KMSInvalidStateException: arn:aws:kms:us-east-1:1:key/abc is pending deletion. (AccessDenied)",
+            Some("kms_key_unusable"),
+            Some(ConfigurationError),
+        ),
+        (
+            "DisabledException: arn:aws:kms:us-east-1:1:key/abc is disabled.",
+            Some("kms_key_unusable"),
+            Some(ConfigurationError),
+        ),
+        ("INFO kms: key rotation completed for key/abc", None, None),
         // The host's kernel.
         (
             "Feb 11 07:41:02 ip-172-31-9-14 kernel: watchdog: BUG: soft lockup - CPU#7 stuck for 22s! [java:9917]",

@@ -291,3 +291,63 @@ fn changes_before_the_failures_they_explain() {
         check(what, &input, want);
     }
 }
+
+/// A security-group rule revoked on the port the target's connections then fail to reach is a
+/// configuration error of its own, naming the group, the port and the first failure; a revoke
+/// on another port, after the failures, or an unrelated failure is not.
+#[test]
+fn access_revoked_on_the_failing_port() {
+    let revoke = |min: i64, port: u32| {
+        let v = json!({
+            "eventTime": at(min).to_string(), "eventSource": "ec2.amazonaws.com",
+            "eventName": "RevokeSecurityGroupIngress",
+            "userIdentity": {"arn": "arn:aws:sts::1:assumed-role/ci-terraform/run-7"},
+            "requestParameters": {"groupId": "sg-0aa11bb22cc33dd44", "ipPermissions": {"items": [
+                {"ipProtocol": "tcp", "fromPort": port, "toPort": port,
+                 "groups": {"items": [{"groupId": "sg-0ee55ff66aa77bb88"}]}}]}},
+        });
+        trail::parse("aws-cloudtrail-logs", at(min), &v.to_string()).expect("an event")
+    };
+    let timeout = |min: i64, line: &str| {
+        let msg = json!({"log": line, "kubernetes": {"pod_name": "invoice-exporter-5c9d7b8f6-4kd9s", "namespace_name": "billing"}});
+        LogRecord::parse(CI, "s", at(min), &msg.to_string())
+    };
+    let db = "ERROR PSQLException: The connection attempt failed. Caused by: java.net.SocketTimeoutException: Connect timed out (orders-db.cluster-x.rds.amazonaws.com/10.0.9.17:5432)";
+    let other = "ERROR PSQLException: permission denied for table invoices";
+    // (what, revoke minutes before / port, failure line, expect a cause)
+    let cases: &[(&str, i64, u32, &str, bool)] = &[
+        (
+            "revoked on 5432, then connect timeouts to :5432",
+            20,
+            5432,
+            db,
+            true,
+        ),
+        ("revoked on another port", 20, 6379, db, false),
+        ("revoked after the failures began", 5, 5432, db, false),
+        ("failures that are not connections", 20, 5432, other, false),
+    ];
+    for (what, min, port, line, want) in cases {
+        let got = super::analyze(&input(
+            vec![timeout(15, line), timeout(10, line)],
+            vec![revoke(*min, *port)],
+            false,
+        ));
+        let cause = got
+            .iter()
+            .find(|f| f.category == Some(sremesh_core::Category::ConfigurationError));
+        assert_eq!(cause.is_some(), *want, "{what}: {got:#?}");
+        if let Some(f) = cause {
+            assert_eq!(f.severity, Severity::High, "{what}");
+            assert_eq!(f.service.as_deref(), Some("invoice-exporter"), "{what}");
+            for w in [
+                "RevokeSecurityGroupIngress",
+                "sg-0aa11bb22cc33dd44",
+                "port 5432",
+                "Connect timed out",
+            ] {
+                assert!(f.title.contains(w), "{what}: {w:?} not in {}", f.title);
+            }
+        }
+    }
+}

@@ -254,3 +254,75 @@ fn unrelated_changes_are_not_named() {
         );
     }
 }
+
+fn conntrack(min: i64, node: &str) -> LogRecord {
+    LogRecord::parse(
+        HOST,
+        &format!("{node}.us-east-1.compute.internal-dmesg"),
+        at(min),
+        "kernel: nf_conntrack: nf_conntrack: table full, dropping packet",
+    )
+}
+
+/// A node's own limit running out (conntrack full) reads as a host fault with its own category;
+/// one on a single node concerns a workload alert when where that workload runs is unknown.
+#[test]
+fn node_limits_and_unknown_target_nodes() {
+    let a = "ip-10-20-41-128";
+    let b = "ip-10-20-17-54";
+    // (what, records, baseline, expected signature / category / words, or nothing)
+    type Case = (
+        &'static str,
+        Vec<LogRecord>,
+        Vec<LogRecord>,
+        Option<(&'static str, Category, &'static [&'static str])>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "conntrack full on one node, the workload's nodes unknown: reported, named",
+            vec![conntrack(10, a), conntrack(3, a)],
+            vec![],
+            Some((
+                "conntrack_full",
+                Category::ResourceExhaustion,
+                &[
+                    "ip-10-20-41-128.us-east-1.compute.internal",
+                    "nf_conntrack: table full, dropping packet",
+                ],
+            )),
+        ),
+        (
+            "a soft lockup on one node, the workload's nodes unknown: reported too",
+            vec![lockup(10, a), lockup(5, a)],
+            vec![],
+            Some(("kernel_fault", Category::Infrastructure, &["soft lockup"])),
+        ),
+        (
+            "... but not once the workload's lines show it runs elsewhere",
+            vec![conntrack(10, a), conntrack(3, a), worker(8, b)],
+            vec![],
+            None,
+        ),
+        (
+            "... nor when it was already there before the window",
+            vec![conntrack(10, a), conntrack(3, a)],
+            vec![conntrack(50, a), conntrack(40, a)],
+            None,
+        ),
+    ];
+    for (what, records, baseline, want) in cases {
+        let got = super::analyze(&input(records, baseline, false).finish());
+        let Some((sig, category, words)) = want else {
+            assert!(got.is_empty(), "{what}: {got:#?}");
+            continue;
+        };
+        assert_eq!(got.len(), 1, "{what}: {got:#?}");
+        let f = &got[0];
+        assert_eq!(f.attributes["signature"], sig, "{what}");
+        assert_eq!(f.category, Some(category), "{what}");
+        let text = format!("{} {}", f.title, f.evidence.join(" "));
+        for w in words {
+            assert!(text.contains(w), "{what}: {w:?} not in {text}");
+        }
+    }
+}

@@ -117,3 +117,79 @@ fn unrelated_or_long_resolved_status_posts_are_not() {
         ),
     ]);
 }
+
+/// A person's vague report: it shares nothing with a status post by its words alone.
+const VAGUE: &str = "support has 23 tickets: customers save their settings, get \"saved\", and on reload the old value is back";
+const HEALTH: &str = "AWS Health event: [RDS] Operational issue — us-east-1. Increased replication lag for some reader instances in one zone. Affected resources: billing-db-reader-3";
+
+/// (what, the status post's minutes before the alert, the alarm's text and minutes, whether
+/// the post is reported — then naming the resource and quoting the alarm)
+type Corroboration = (&'static str, i64, &'static str, i64, bool);
+
+fn check_corroborated(cases: &[Corroboration]) {
+    for (what, post_mins, alarm, alarm_mins, want) in cases {
+        let found = analyze(
+            VAGUE,
+            &[
+                msg("C9", *post_mins, "aws-health", true, HEALTH),
+                msg("C8", *alarm_mins, "cloudwatch", true, alarm),
+            ],
+        );
+        let got = found.iter().find(|f| f.kind == "provider_incident");
+        match (got, want) {
+            (None, false) => {}
+            (Some(f), true) => {
+                assert!(
+                    f.title.contains("billing-db-reader-3") && f.title.contains("ReplicaLag"),
+                    "{what}: the title names the resource and quotes the alarm: {}",
+                    f.title
+                );
+                assert_eq!(
+                    f.attributes["corroborated_by"], "billing-db-reader-3",
+                    "{what}"
+                );
+                assert!(
+                    f.evidence.iter().any(|l| l.contains("ReplicaLag")),
+                    "{what}: {:?}",
+                    f.evidence
+                );
+                assert!(f.category.is_none(), "{what}: {f:#?}");
+            }
+            (got, want) => panic!("{what}: wanted {want}, got {got:#?}"),
+        }
+    }
+}
+
+#[test]
+fn a_notice_whose_affected_resource_our_alarm_fires_on_is_reported_whatever_the_alert_says() {
+    check_corroborated(&[
+        (
+            "our alarm on the affected resource, after the notice",
+            25,
+            "CloudWatch Alarm | billing-db-reader-3-lag | us-east-1 | ALARM — AuroraReplicaLag Maximum 41230 ms > 1000 ms (DBInstanceIdentifier: billing-db-reader-3)",
+            20,
+            true,
+        ),
+        (
+            "an alarm on another resource",
+            25,
+            "CloudWatch Alarm | billing-db-reader-1-lag | us-east-1 | ALARM — AuroraReplicaLag Maximum 41230 ms > 1000 ms (DBInstanceIdentifier: billing-db-reader-1)",
+            20,
+            false,
+        ),
+        (
+            "the alarm on the resource already resolved",
+            25,
+            "OK: billing-db-reader-3-lag resolved — AuroraReplicaLag back under 1000 ms (billing-db-reader-3)",
+            20,
+            false,
+        ),
+        (
+            "the alarm long before the notice",
+            25,
+            "CloudWatch Alarm | billing-db-reader-3-lag | us-east-1 | ALARM — AuroraReplicaLag Maximum 41230 ms > 1000 ms (DBInstanceIdentifier: billing-db-reader-3)",
+            120,
+            false,
+        ),
+    ]);
+}
