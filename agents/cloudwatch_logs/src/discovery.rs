@@ -7,6 +7,7 @@
 //! When nothing matches whole, [`probe`] looks inside shared groups and then [`stems`] matches
 //! meaningful name tokens (an alarm's `refund-requests-dlq-depth` → `refund`).
 
+pub mod callers;
 pub mod probe;
 pub mod stems;
 mod target;
@@ -210,5 +211,7 @@ pub fn describe(target: &Target) -> String {
     parts.join(", ")
 }
 
+#[cfg(test)]
+mod callers_tests;
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@
 use crate::analyzers::{Activity, DbConnections, LambdaStats, SourceActivity};
 use crate::client::{LogsClient, LogsError};
 use crate::discovery::{
-    Candidate, GroupInfo, Target, contains_token, probe, select, trail_groups, widen,
+    Candidate, GroupInfo, Target, callers, contains_token, probe, select, trail_groups, widen,
 };
 use crate::query::{self, QueryRun, baseline_of, rows_to_records, stats_rows};
 use crate::records::{LogRecord, lambda_function};
@@ -94,8 +94,54 @@ pub async fn discover(
         std::mem::take(&mut found.chosen),
         cap,
     );
+    add_callers(client, target, cap, window, deadline, &mut found).await;
     found.trails = trail_groups(&found.listed);
     Ok(found)
+}
+
+/// When the alert names a Lambda function whose group was chosen, adds the other groups whose
+/// lines name it (its callers, an account report; see [`callers`]).
+async fn add_callers(
+    client: &LogsClient,
+    target: &Target,
+    cap: usize,
+    window: TimeWindow,
+    deadline: Deadline,
+    found: &mut Discovery,
+) {
+    let functions = callers::functions(target, &found.chosen);
+    let room = cap.saturating_sub(found.chosen.len());
+    if functions.is_empty() || room == 0 || deadline.passed() {
+        return;
+    }
+    let groups = callers::groups(&found.listed, &found.chosen);
+    if groups.is_empty() {
+        return;
+    }
+    let range = TimeWindow {
+        start: baseline_of(window).start,
+        end: window.end,
+    };
+    let run = query::run_insights(
+        client,
+        &groups,
+        &callers::query(&functions),
+        range,
+        deadline,
+    )
+    .await;
+    let rows: Vec<(String, f64)> = stats_rows(&run.rows, "@log")
+        .into_iter()
+        .filter_map(|(g, nums)| Some((g, nums.first()?.1)))
+        .collect();
+    let added = callers::candidates(&rows, &functions, &found.listed, room);
+    tracing::info!(
+        groups = groups.len(),
+        added = added.len(),
+        complete = run.complete,
+        "lambda_caller_probe"
+    );
+    found.chosen.extend(added);
 }
 
 /// What the queries returned.

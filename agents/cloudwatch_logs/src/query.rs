@@ -23,7 +23,7 @@ pub const CHANGE_REGEX: &str = concat!("(?i)(", change_words!(), ")");
 /// The error-ish words the default query keeps (a superset: the analyzers decide what is an
 /// error line). The sandbox and the service both accept this regex.
 pub const ERROR_REGEX: &str = concat!(
-    "(?i)(error|exception|fail|fatal|panic|traceback|timed out|timeout|refused|denied|forbidden|unauthorized|not authorized|throttl|too many|rate exceeded|out of memory|oom|killed|exit code|unavailable|unreachable|no such host|name resolution|name or service|getaddrinfo|nxdomain|misbehaving|could not|cannot|unable to|x509|certificate|expired|ssl|handshake|invalid|malformed|unexpected|deserializ|parse error|dead.letter|dlq|reserved|max_connections|pool|deadline exceeded|econn|enotfound|eai_again|connection reset|connection closed|broken pipe|no space left|disk full|segfault|segmentation|sigsegv|nullpointer|nil pointer|undefined|bad gateway|upstream|evict|back-off|crash|slow|too many open files|emfile|read.only|readonly|notwritableprimary|used before issued|not yet valid|in the future|skew|synchroni[sz]|system clock|etcd|took too long|leader changed|validation|must be|schema version|poison|lockup|blocked for more than|hung_task|self-detected stall|detected stall|kernel panic|i.o error|ext4-fs|xfs \\(|nmi watchdog|hardware error|disruption budget|duplicate|unique constraint|e11000|lenient|coerced|skipped|rejected|dropped|discarded|mismatch|truncated|unparse?able|nan |fell back|still waiting for|holding the lock|lock wait|lock timeout|deadlock|statement: +(alter|lock|reindex|vacuum full|create index|drop)|alter (user|role) |awscurrent|maxmemory.policy|authentication failed|table full|dropping packet|pending deletion|is disabled|result: pass|successfully executed|",
+    "(?i)(error|exception|fail|fatal|panic|traceback|timed out|timeout|refused|denied|forbidden|unauthorized|not authorized|throttl|too many|rate exceeded|concurrentinvocation|concurrentexecutions|out of memory|oom|killed|exit code|unavailable|unreachable|no such host|name resolution|name or service|getaddrinfo|nxdomain|misbehaving|could not|cannot|unable to|x509|certificate|expired|ssl|handshake|invalid|malformed|unexpected|deserializ|parse error|dead.letter|dlq|reserved|max_connections|pool|deadline exceeded|econn|enotfound|eai_again|connection reset|connection closed|broken pipe|no space left|disk full|segfault|segmentation|sigsegv|nullpointer|nil pointer|undefined|bad gateway|upstream|evict|back-off|crash|slow|too many open files|emfile|read.only|readonly|notwritableprimary|used before issued|not yet valid|in the future|skew|synchroni[sz]|system clock|etcd|took too long|leader changed|validation|must be|schema version|poison|lockup|blocked for more than|hung_task|self-detected stall|detected stall|kernel panic|i.o error|ext4-fs|xfs \\(|nmi watchdog|hardware error|disruption budget|duplicate|unique constraint|e11000|lenient|coerced|skipped|rejected|dropped|discarded|mismatch|truncated|unparse?able|nan |fell back|still waiting for|holding the lock|lock wait|lock timeout|deadlock|statement: +(alter|lock|reindex|vacuum full|create index|drop)|alter (user|role) |awscurrent|maxmemory.policy|authentication failed|table full|dropping packet|pending deletion|is disabled|result: pass|successfully executed|status.{0,3}410|410 gone|",
     change_words!(),
     ")"
 );
@@ -391,6 +391,7 @@ mod tests {
             "WARN 1204 rows skipped (unexpected column count)",
             "remote error: tls: expired certificate",
             "api error AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+            "invoke failed (Reason: ConcurrentInvocationLimitExceeded) function=resize",
         ];
         for line in lines {
             assert!(re.is_match(line), "the default query misses {line:?}");
@@ -404,6 +405,14 @@ mod tests {
             );
         }
         assert!(!re.is_match(r#"{"log":"GET / 200","stream":"stdout"}"#));
+        // Not errors, but read beside them: a removed endpoint's 410s, a concurrency report.
+        for line in [
+            r#"level=INFO msg="request" method=GET path=/v1/x status=410 client_id=c1"#,
+            r#"{"method":"GET","path":"/v1/x","status":410}"#,
+            "ConcurrentExecutions Maximum=1000 of limit 1000; by function: a=990, b=10",
+        ] {
+            assert!(re.is_match(line), "the default query misses {line:?}");
+        }
     }
 
     /// Changes an application announces are fetched too (they are not errors), and only those.

@@ -4,6 +4,7 @@
 
 mod audit;
 mod frames;
+mod structured;
 
 pub use frames::Frame;
 
@@ -155,6 +156,7 @@ impl LogRecord {
         let mut text = message;
         let mut declared = None;
         let audit_line;
+        let structured_line;
         let parsed: Option<Value> = message
             .trim_start()
             .starts_with('{')
@@ -176,8 +178,14 @@ impl LogRecord {
                     .map(str::to_owned);
                 node = str_at(v, &["kubernetes", "host"]).map(str::to_owned);
             } else if let Some(m) = str_at(v, &["message"]) {
-                // Container Insights dataplane / host groups: journald JSON.
+                // Container Insights dataplane / host groups: journald JSON; or an
+                // application's own JSON, whose fields beside the message join it.
                 text = m;
+                if let Some(l) = structured::line(v, m) {
+                    structured_line = l;
+                    text = &structured_line;
+                }
+                declared = structured::level(v).and_then(word_level);
                 service =
                     str_at(v, &["systemd_unit"]).map(|u| u.trim_end_matches(".service").to_owned());
                 node = str_at(v, &["hostname"])
@@ -347,5 +355,7 @@ pub fn parse_insights_time(s: &str) -> Option<Timestamp> {
 
 #[cfg(test)]
 mod frames_audit_tests;
+#[cfg(test)]
+mod structured_tests;
 #[cfg(test)]
 mod tests;

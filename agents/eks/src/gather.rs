@@ -16,7 +16,7 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet}
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    Endpoints, Event, Node, PersistentVolumeClaim, Pod, ResourceQuota, Service,
+    Endpoints, Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, ResourceQuota, Service,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::api::ListParams;
@@ -32,6 +32,9 @@ mod network;
 mod startup;
 
 use logs::read_logs;
+
+/// PersistentVolumes read for the claims of pods that are not Ready.
+const MAX_PVS: usize = 4;
 
 /// Time left for API calls: the job's deadline minus a reserve to build the answer.
 #[derive(Debug, Clone, Copy)]
@@ -371,6 +374,29 @@ async fn gather_target(
         scene.pvcs.extend(acc.take(pvc).unwrap_or_default());
         scene.quotas.extend(acc.take(q).unwrap_or_default());
         scene.hpas.extend(acc.take(hpa).unwrap_or_default());
+    }
+    // The volumes behind the claims of pods that are not Ready (PVC → PV → cloud volume).
+    let mut pv_names: Vec<String> = scene
+        .pods
+        .iter()
+        .filter(|p| !facts::pod_ready(p) && facts::phase(p) != "Succeeded")
+        .flat_map(|p| crate::analyzers::volumes::bound_volumes(p, &scene.pvcs))
+        .map(str::to_owned)
+        .collect();
+    pv_names.sort();
+    pv_names.dedup();
+    pv_names.truncate(MAX_PVS);
+    let pvs = join_all(
+        pv_names
+            .iter()
+            .map(|n| kube.get_cluster::<PersistentVolume>(n, b.left())),
+    )
+    .await;
+    for (n, pv) in pv_names.iter().zip(pvs) {
+        if let Some(Some(pv)) = acc.take(pv) {
+            acc.scanned.push(format!("pv/{n}"));
+            scene.pvs.push(pv);
+        }
     }
     // Add-ons: the ones not already under investigation, and kube-system's warnings about them
     // (the target's own namespace events are already in).

@@ -14,6 +14,8 @@ use sremesh_core::text::truncate;
 use sremesh_core::{Finding, Severity};
 use std::sync::LazyLock;
 
+mod concurrency;
+
 /// What a clue adds: a clause for the title and lines for the evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clue {
@@ -65,6 +67,7 @@ pub fn of(input: &Input, lead: &Pattern) -> Option<Clue> {
         "datastore_full" => eviction_policy(input),
         "auth_failed" => rotation(input, lead),
         "lock_wait" => lock_holder(input, lead),
+        "throttling" => concurrency::holder(input, lead),
         id => GOVERNING
             .iter()
             .find(|(sig, _)| *sig == id)

@@ -6,6 +6,7 @@
 pub mod changes;
 pub mod cloudtrail;
 pub mod clues;
+pub mod gone;
 pub mod lambda;
 pub mod log_pattern;
 pub mod nodes;
@@ -161,6 +162,7 @@ pub fn all() -> &'static [(&'static str, Analyzer)] {
         ("quiet", quiet::analyze),
         ("changes", changes::analyze),
         ("cloudtrail", cloudtrail::analyze),
+        ("gone", gone::analyze),
     ]
 }
 

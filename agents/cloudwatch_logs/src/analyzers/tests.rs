@@ -359,4 +359,5 @@ mod changes;
 mod clues;
 mod context;
 mod evidence;
+mod throttle_gone;
 mod titles;

@@ -43,7 +43,7 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet}
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    Endpoints, Event, Node, PersistentVolumeClaim, Pod, ResourceQuota, Service,
+    Endpoints, Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, ResourceQuota, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
@@ -212,6 +212,8 @@ pub struct Scene {
     /// NetworkPolicies in the units' namespaces.
     pub network_policies: Vec<NetworkPolicy>,
     pub pvcs: Vec<PersistentVolumeClaim>,
+    /// PersistentVolumes bound to the claims of the units' pods that are not Ready.
+    pub pvs: Vec<PersistentVolume>,
     pub quotas: Vec<ResourceQuota>,
     /// The runs of the Jobs and CronJobs under investigation (a CronJob's Jobs, newest first).
     pub jobs: Vec<Job>,
@@ -254,6 +256,7 @@ impl Scene {
             ingresses: Vec::new(),
             network_policies: Vec::new(),
             pvcs: Vec::new(),
+            pvs: Vec::new(),
             quotas: Vec::new(),
             jobs: Vec::new(),
             cronjobs: Vec::new(),

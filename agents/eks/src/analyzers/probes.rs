@@ -366,14 +366,30 @@ fn not_ready(s: &Scene, u: &Unit) -> Option<Finding> {
             empty_services.join(", ")
         ));
     }
+    // The volumes behind the not-Ready pods' claims: a slow or impaired disk shows as a pod
+    // that runs but never becomes Ready.
+    let (vol_ev, named) = super::volumes::volume_evidence(s, &unready);
+    if let Some((pod, vol)) = &named {
+        title.push_str(&format!("; {pod} mounts volume {vol}"));
+    }
+    ev.extend(vol_ev);
     let severity = if !empty_services.is_empty() || s.unit_down(u) {
         Severity::High
     } else {
         Severity::Medium
     };
-    Some(
-        unit_finding("not_ready", u, severity, line(title))
-            .with_evidence(ev)
-            .with_attr("pods", unready.len() as u64),
-    )
+    let mut f = unit_finding("not_ready", u, severity, line(title))
+        .with_evidence(ev)
+        .with_attr("pods", unready.len() as u64);
+    if let Some((pod, vol)) = named {
+        let node = unready
+            .iter()
+            .find(|p| facts::pod_name(p) == pod)
+            .and_then(|p| p.spec.as_ref()?.node_name.clone());
+        if let Some(n) = node {
+            f = f.with_attr("node", n);
+        }
+        f = f.with_attr("pod", pod).with_attr("volume", vol);
+    }
+    Some(f)
 }

@@ -2,11 +2,12 @@
 //! reports `FailedAttachVolume` for a pod of the target that is not Ready (a `Multi-Attach
 //! error`: the ReadWriteOnce volume is still attached to another node; the cloud volume stuck
 //! `detaching` …). The node still holding the volume is named from the nodes'
-//! `status.volumesAttached`, with its Ready state.
+//! `status.volumesAttached`, with its Ready state. Also: the cloud volumes behind a pod's
+//! claims (PVC → PV → `vol-…`), which readiness findings name for a pod that is not Ready.
 
 use super::facts::{self, hms, line, short_node};
 use super::{Scene, Unit, unit_finding};
-use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Node, PersistentVolume, Pod};
 use regex::Regex;
 use sremesh_core::{Category, Finding, Severity};
 use std::sync::LazyLock;
@@ -168,4 +169,157 @@ fn attach_failed(s: &Scene, u: &Unit) -> Option<Finding> {
         f = f.with_attr("last_seen", t.to_string());
     }
     Some(f)
+}
+
+/// A claim a pod mounts and what backs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backing {
+    pub claim: String,
+    /// The bound PersistentVolume's name.
+    pub pv: String,
+    /// The cloud volume (`spec.csi.volumeHandle`, `awsElasticBlockStore.volumeID`).
+    pub volume: Option<String>,
+    /// The CSI driver, or the in-tree plugin's name.
+    pub driver: Option<String>,
+}
+
+/// The names of the claims `pod` mounts.
+pub fn claims(pod: &Pod) -> Vec<&str> {
+    pod.spec
+        .as_ref()
+        .and_then(|sp| sp.volumes.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.persistent_volume_claim.as_ref())
+        .map(|c| c.claim_name.as_str())
+        .collect()
+}
+
+/// The PersistentVolume names the claims of `pod` are bound to (from `pvcs`).
+pub fn bound_volumes<'a>(
+    pod: &Pod,
+    pvcs: &'a [k8s_openapi::api::core::v1::PersistentVolumeClaim],
+) -> Vec<&'a str> {
+    claims(pod)
+        .into_iter()
+        .filter_map(|c| {
+            pvcs.iter().find(|x| {
+                x.metadata.name.as_deref() == Some(c)
+                    && x.metadata.namespace.as_deref() == Some(facts::pod_ns(pod))
+            })
+        })
+        .filter_map(|x| x.spec.as_ref()?.volume_name.as_deref())
+        .collect()
+}
+
+fn backing_of(claim: &str, pv: &PersistentVolume) -> Backing {
+    let spec = pv.spec.as_ref();
+    let csi = spec.and_then(|sp| sp.csi.as_ref());
+    let ebs = spec.and_then(|sp| sp.aws_elastic_block_store.as_ref());
+    Backing {
+        claim: claim.to_owned(),
+        pv: pv.metadata.name.clone().unwrap_or_default(),
+        volume: csi
+            .map(|c| c.volume_handle.clone())
+            .or_else(|| ebs.map(|e| e.volume_id.clone())),
+        driver: csi
+            .map(|c| c.driver.clone())
+            .or_else(|| ebs.map(|_| "kubernetes.io/aws-ebs".to_owned())),
+    }
+}
+
+/// The claims `pod` mounts with the volumes behind them (those whose PV the scene holds).
+pub fn backings(s: &Scene, pod: &Pod) -> Vec<Backing> {
+    claims(pod)
+        .into_iter()
+        .filter_map(|c| {
+            let pvc = s.pvcs.iter().find(|x| {
+                x.metadata.name.as_deref() == Some(c)
+                    && x.metadata.namespace.as_deref() == Some(facts::pod_ns(pod))
+            })?;
+            let name = pvc.spec.as_ref()?.volume_name.as_deref()?;
+            let pv = s
+                .pvs
+                .iter()
+                .find(|v| v.metadata.name.as_deref() == Some(name))?;
+            Some(backing_of(c, pv))
+        })
+        .collect()
+}
+
+/// Evidence naming the volumes behind the claims of `pods` (the not-Ready ones), and the
+/// events in the scene that speak of one of them: `(lines, first volume id)`.
+pub fn volume_evidence(s: &Scene, pods: &[&Pod]) -> (Vec<String>, Option<(String, String)>) {
+    let mut ev = Vec::new();
+    let mut first = None;
+    for p in pods.iter().take(3) {
+        for b in backings(s, p) {
+            let what = match (&b.volume, &b.driver) {
+                (Some(v), Some(d)) => format!(" → volume {v} ({d})"),
+                (Some(v), None) => format!(" → volume {v}"),
+                _ => String::new(),
+            };
+            ev.push(line(format!(
+                "{} mounts PVC {} → PV {}{what}",
+                facts::pod_name(p),
+                b.claim,
+                b.pv
+            )));
+            let names = [
+                Some(b.claim.as_str()),
+                Some(b.pv.as_str()),
+                b.volume.as_deref(),
+            ];
+            for e in s
+                .events
+                .iter()
+                .filter(|e| {
+                    let m = facts::event_message(e);
+                    names.iter().flatten().any(|n| m.contains(n))
+                        || matches!(
+                            (e.involved_object.kind.as_deref(), e.involved_object.name.as_deref()),
+                            (Some("PersistentVolumeClaim"), Some(n)) if n == b.claim
+                        )
+                        || matches!(
+                            (e.involved_object.kind.as_deref(), e.involved_object.name.as_deref()),
+                            (Some("PersistentVolume"), Some(n)) if n == b.pv
+                        )
+                })
+                .take(2)
+            {
+                ev.push(line(facts::event_line(e)));
+            }
+            let node = p.spec.as_ref().and_then(|sp| sp.node_name.as_deref());
+            for c in s
+                .nodes
+                .iter()
+                .filter(|n| Some(facts::node_name(n)) == node)
+                .flat_map(|n| {
+                    n.status
+                        .iter()
+                        .flat_map(|st| st.conditions.iter().flatten())
+                })
+                .filter(|c| {
+                    let m = c.message.as_deref().unwrap_or("");
+                    names.iter().flatten().any(|n| m.contains(n))
+                })
+                .take(2)
+            {
+                ev.push(line(format!(
+                    "node {} {}={}: {}",
+                    node.map(short_node).unwrap_or_default(),
+                    c.type_,
+                    c.status,
+                    c.message.as_deref().unwrap_or("")
+                )));
+            }
+            if first.is_none() {
+                first = Some((
+                    facts::pod_name(p).to_owned(),
+                    b.volume.clone().unwrap_or_else(|| b.pv.clone()),
+                ));
+            }
+        }
+    }
+    (ev, first)
 }

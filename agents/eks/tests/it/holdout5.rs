@@ -54,7 +54,16 @@ const HOLDOUT5: &[Case] = &[
     Case {
         id: "ebs-volume-degraded-prometheus",
         must: &[
-            must("not_ready", None, &["prometheus-k8s", "1/1 pods"]),
+            must(
+                "not_ready",
+                None,
+                &[
+                    "prometheus-k8s",
+                    "1/1 pods",
+                    "prometheus-k8s-0 mounts volume vol-0d2e7a91c4b36f580",
+                    "PVC prometheus-k8s-db-prometheus-k8s-0",
+                ],
+            ),
             must("probe_failed", None, &["Readiness probe failed"]),
         ],
         forbid: &[Healthy, CodeDefect],

@@ -199,3 +199,14 @@ pub(crate) fn planned_title(p: &Ev<'_>) -> String {
         attr("subject"),
     )
 }
+
+/// Errors that are a removed endpoint answering as designed: `410 Gone` to one or a few
+/// clients still calling it (`client_gone_endpoint` with `few_clients`). While nothing else
+/// fails, the alert counts those answers, not a failure.
+pub(crate) fn removed_endpoint<'a>(evidence: &[Ev<'a>]) -> Option<Ev<'a>> {
+    evidence
+        .iter()
+        .filter(|e| e.f.kind == "client_gone_endpoint" && flag(e, "few_clients"))
+        .max_by_key(|e| e.f.at)
+        .copied()
+}

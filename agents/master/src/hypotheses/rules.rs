@@ -51,6 +51,7 @@ pub(crate) fn correlate<'a>(
     database_exhaustion(groups);
     lambda_dependency(evidence, groups);
     sick_nodes(evidence, groups);
+    host_faults(evidence, groups);
     let _ = alert;
 }
 
@@ -361,6 +362,61 @@ fn sick_nodes<'a>(evidence: &[Ev<'a>], groups: &mut [Group<'a>]) {
             }
         }
     }
+}
+
+/// Pods on a node whose own logs show an infrastructure fault (a kernel, disk or network fault
+/// in the host's log streams) fail with it: their uncategorised symptoms join the fault.
+fn host_faults<'a>(evidence: &[Ev<'a>], groups: &mut [Group<'a>]) {
+    for g in groups
+        .iter_mut()
+        .filter(|g| g.category == Category::Infrastructure && g.demoted.is_none())
+    {
+        let hosts: Vec<String> = g
+            .members
+            .iter()
+            .flat_map(|(e, _)| host_names(e.f))
+            .collect();
+        for e in evidence {
+            let Some(node) = e.f.attributes.get("node").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            if e.f.category.is_none()
+                && hosts.iter().any(|h| names_node(h, node))
+                && !g.members.iter().any(|(m, _)| m.f.id == e.f.id)
+            {
+                g.members.push((*e, 0.4));
+                if !g.notes.iter().any(|n| n.starts_with("Workloads on")) {
+                    g.notes.push("Workloads on that node fail with it.".into());
+                    g.bonus += 0.2;
+                }
+            }
+        }
+    }
+}
+
+/// The hosts a finding names: its `node`, its `nodes`, and its log `sources` (a host's streams
+/// are named after it: `ip-10-0-1-2.ec2.internal-dmesg`).
+fn host_names(f: &sremesh_core::Finding) -> Vec<String> {
+    let attr = |k: &str| f.attributes.get(k);
+    let mut out: Vec<String> = attr("node")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    for k in ["nodes", "sources"] {
+        if let Some(list) = attr(k).and_then(|v| v.as_array()) {
+            out.extend(list.iter().filter_map(|v| v.as_str()).map(str::to_owned));
+        }
+    }
+    out
+}
+
+/// True when `name` is the node, or a stream named after it (the node, then a separator).
+fn names_node(name: &str, node: &str) -> bool {
+    node.len() >= 8
+        && name
+            .strip_prefix(node)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '.', '/', ':', '_']))
 }
 
 #[cfg(test)]

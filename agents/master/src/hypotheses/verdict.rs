@@ -49,6 +49,7 @@ pub(crate) fn decide<'a>(
         operations: &[],
         alert_recovery: None,
         planned: None,
+        removed: None,
         healthy: &healthy,
         quiet: &quiet,
         recovered_at,
@@ -97,11 +98,14 @@ pub(crate) fn decide<'a>(
     let alert_recovery = super::operations::alert_recovered(evidence).filter(|_| !quiet.is_empty());
     // A planned activity on the alerted service, in progress at the alert.
     let planned = super::operations::planned_activity(alert, evidence);
+    // The errors are a removed endpoint answering its last callers, by design.
+    let removed = super::operations::removed_endpoint(evidence);
     let health = Health {
         fixes: &fixes,
         operations: &operations,
         alert_recovery,
         planned,
+        removed,
         ..health
     };
 
@@ -129,10 +133,12 @@ pub(crate) fn decide<'a>(
         && groups
             .iter()
             .all(|g| g.demoted.is_some() || g.score < FAILURE_THRESHOLD))
-        || (best < FAILURE_THRESHOLD && (alert_recovery.is_some() || planned.is_some()))
+        || (best < FAILURE_THRESHOLD
+            && (alert_recovery.is_some() || planned.is_some() || removed.is_some()))
     {
-        // Failures over with a managed operation, the alert's own recovery, or a planned
-        // activity on the service in progress while nothing fails.
+        // Failures over with a managed operation, the alert's own recovery, a planned
+        // activity on the service in progress, or a removed endpoint's answers, while nothing
+        // fails.
         out.push(healthy_hypothesis(alert, &health, &groups, missing, 0.6));
     } else if best >= FAILURE_THRESHOLD {
         let second = groups
@@ -307,6 +313,8 @@ pub(crate) struct Health<'e, 'a> {
     pub alert_recovery: Option<Ev<'a>>,
     /// A planned activity in progress at the alert (a load test).
     pub planned: Option<Ev<'a>>,
+    /// A removed endpoint answering `410 Gone` to the few clients still calling it.
+    pub removed: Option<Ev<'a>>,
     pub healthy: &'e [Ev<'a>],
     pub quiet: &'e [Ev<'a>],
     pub recovered_at: Option<Timestamp>,
@@ -325,6 +333,7 @@ fn healthy_hypothesis<'a>(
         operations,
         alert_recovery,
         planned,
+        removed,
         healthy,
         quiet,
         recovered_at,
@@ -342,6 +351,8 @@ fn healthy_hypothesis<'a>(
         t
     } else if let Some(p) = planned.filter(|_| healthy.is_empty()) {
         super::operations::planned_title(&p)
+    } else if let Some(r) = removed.filter(|_| healthy.is_empty()) {
+        format!("No active failure: {}", r.f.title.trim_end_matches('.'))
     } else {
         format!(
             "No active failure: {}",
@@ -382,6 +393,12 @@ fn healthy_hypothesis<'a>(
             r.f.title.trim_end_matches('.')
         ));
     }
+    if let Some(r) = removed {
+        explanation.push_str(&format!(
+            "The errors are a removed endpoint answering the few clients still calling it: {}. ",
+            r.f.title.trim_end_matches('.')
+        ));
+    }
     for e in explainers.iter().take(3) {
         explanation.push_str(&format!(
             "What explains the alert: {}. ",
@@ -416,6 +433,7 @@ fn healthy_hypothesis<'a>(
                 .copied()
                 .chain(operations.iter().copied())
                 .chain(alert_recovery)
+                .chain(removed)
                 .chain(fixes.iter().copied())
                 .chain(explainers.iter().copied())
                 .chain(quiet.iter().copied())

@@ -40,6 +40,21 @@ fn f(
     f
 }
 
+/// `410 Gone` answered on a removed endpoint, all to one client (`few`) or to many.
+fn gone(few: bool) -> Finding {
+    let f = Finding::new("gone", "client_gone_endpoint", Severity::Info, "quotes-api: 410 Gone answered on GET /v1/quotes ×212, all from 1 client(s): cli_old_01 — a removed endpoint, answered by design, not a failure")
+        .with_service("quotes-api")
+        .with_attr("status", 410)
+        .with_attr("path", "/v1/quotes")
+        .with_attr("few_clients", few)
+        .at(mins_ago(3));
+    if few {
+        f.with_attr("clients", json!(["cli_old_01"]))
+    } else {
+        f
+    }
+}
+
 /// A planned activity announced in chat on `service`, its window covering the alert.
 fn planned(id: &str, change: &str, service: &str) -> Finding {
     f(
@@ -414,6 +429,8 @@ fn reasoning_patterns() {
         lock_case("without lock waits the connection limit is the cause", false, false, "timeout", Category::ResourceExhaustion),
         lock_case("a migration announced with no lock waits is not attached to them", false, true, "timeout", Category::ResourceExhaustion),
         lock_case("without the migration the lock still explains the connection limit", false, false, "lock_wait", Category::CodeDefect),
+        host_fault_case("a pod on the node whose host log shows a disk fault fails with it", "ip-10-5-22-140.ec2.internal"),
+        host_fault_case("a pod on another node does not join the host fault", "ip-10-5-31-9.ec2.internal"),
         Case {
             name: "nothing answered: unknown, saying what is missing",
             alert: "[FIRING:1] Something (x)",
@@ -438,6 +455,36 @@ fn reasoning_patterns() {
             results: vec![
                 ok("discord_scanner", vec![planned("lt", "load_test", "checkout-api")]),
                 ok("eks", vec![f("oom", "oom_killed", Severity::Critical, Some(Category::ResourceExhaustion), "checkout-api", "checkout-api-1-x OOMKilled (exit code 137)")]),
+            ],
+            missing: vec![],
+            category: Category::ResourceExhaustion,
+            cites: vec![("eks", "oom")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "410s of a removed endpoint to a few clients, nothing failing, are healthy",
+            alert: "[FIRING:1] QuotesApi4xxRateHigh (quotes-api)",
+            results: vec![ok("cloudwatch_logs", vec![gone(true)])],
+            missing: vec![],
+            category: Category::Healthy,
+            cites: vec![("cloudwatch_logs", "gone")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "410s spread over many clients explain nothing",
+            alert: "[FIRING:1] QuotesApi4xxRateHigh (quotes-api)",
+            results: vec![ok("cloudwatch_logs", vec![gone(false)])],
+            missing: vec![],
+            category: Category::Unknown,
+            cites: vec![],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a removed endpoint's 410s do not hide a failure",
+            alert: "[FIRING:1] QuotesApi4xxRateHigh (quotes-api)",
+            results: vec![
+                ok("cloudwatch_logs", vec![gone(true)]),
+                ok("eks", vec![f("oom", "oom_killed", Severity::Critical, Some(Category::ResourceExhaustion), "quotes-api", "quotes-api-1-x OOMKilled (exit code 137)")]),
             ],
             missing: vec![],
             category: Category::ResourceExhaustion,
@@ -582,6 +629,35 @@ fn recovered_alert_case(name: &'static str, recovered: bool, category: Category)
             vec![]
         },
         not_in_text: vec![],
+    }
+}
+
+/// NVMe timeouts in one node's host log stream (`…-dmesg`) beside a pod that is not Ready on
+/// `pod_node`: it joins the fault only when it runs on that node.
+fn host_fault_case(name: &'static str, pod_node: &'static str) -> Case {
+    // A host's fault is about no service.
+    let host = Finding::new("nvme", "log_pattern", Severity::Critical, "/aws/containerinsights/prod/host: kernel / host fault — \"kernel: nvme nvme2: I/O 88 QID 1 timeout, aborting\" ×5")
+        .with_category(Category::Infrastructure)
+        .with_attr("signature", "kernel_fault")
+        .with_attr("new", true)
+        .with_attr("sources", json!(["ip-10-5-22-140.ec2.internal-dmesg"]))
+        .at(mins_ago(20));
+    let pod = f("notready", "not_ready", Severity::High, None, "prometheus-k8s", "prometheus-k8s: 1/1 pods Running but not Ready; prometheus-k8s-0 mounts volume vol-0d2e7a91")
+        .with_attr("node", pod_node)
+        .at(mins_ago(15));
+    let joins = pod_node == "ip-10-5-22-140.ec2.internal";
+    Case {
+        name,
+        alert: "[FIRING:1] PrometheusNotIngestingSamples (monitoring prometheus-k8s)",
+        results: vec![ok("cloudwatch_logs", vec![host]), ok("eks", vec![pod])],
+        missing: vec![],
+        category: Category::Infrastructure,
+        cites: if joins {
+            vec![("cloudwatch_logs", "nvme"), ("eks", "notready")]
+        } else {
+            vec![("cloudwatch_logs", "nvme")]
+        },
+        not_in_text: if joins { vec![] } else { vec!["vol-0d2e7a91"] },
     }
 }
 

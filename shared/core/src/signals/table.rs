@@ -115,7 +115,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::ResourceExhaustion,
             Severity::High,
         ),
-        r"(?i)throttlingexception|\bthrottled\b|rate exceeded|toomanyrequestsexception|provisionedthroughputexceeded|requestlimitexceeded|\bslowdown\b",
+        r"(?i)throttlingexception|\bthrottled\b|rate exceeded|toomanyrequestsexception|(reservedfunction)?concurrentinvocationlimitexceeded|provisionedthroughputexceeded|requestlimitexceeded|\bslowdown\b",
     ),
     (
         sig(
@@ -409,11 +409,21 @@ pub static UNLESS: &[(&str, &str)] = &[
 
 /// Lines that read as errors but are known to be benign noise: never a signature, never an
 /// error line. `(id, label, pattern)`.
-pub static NOISE: &[(&str, &str, &str)] = &[(
-    "tls_client_hangup",
-    "TLS handshake abandoned by the client (load-balancer health checks, port scans)",
-    // Go's `http: TLS handshake error from <ip>:<port>: EOF` (or a reset): the peer opened a
-    // TCP connection and closed it without a handshake — what NLB/ELB TCP health checks do
-    // all day. Other handshake errors (bad certificate, unknown authority) stay `tls_error`.
-    r"(?i)tls handshake error from \S+: (eof\b|read tcp \S+: read: connection reset by peer)",
-)];
+pub static NOISE: &[(&str, &str, &str)] = &[
+    (
+        "tls_client_hangup",
+        "TLS handshake abandoned by the client (load-balancer health checks, port scans)",
+        // Go's `http: TLS handshake error from <ip>:<port>: EOF` (or a reset): the peer opened a
+        // TCP connection and closed it without a handshake — what NLB/ELB TCP health checks do
+        // all day. Other handshake errors (bad certificate, unknown authority) stay `tls_error`.
+        r"(?i)tls handshake error from \S+: (eof\b|read tcp \S+: read: connection reset by peer)",
+    ),
+    (
+        "gone_endpoint",
+        "a request to a removed endpoint answered 410 Gone (a deliberate removal, not a failure)",
+        // An access-log line of ours (a method, then the status we answered): `method=GET
+        // path=/v1/x status=410`, `"GET /v1/x HTTP/1.1" 410`, JSON `"status":410`. A dependency
+        // answering us 410 (`upstream returned 410`) names no method before it and stays an error.
+        r#"(?i)\b(get|post|put|patch|delete|head|options)\b.*?\b(status|status_code|statuscode|code)"?\s*[=:]\s*"?410\b|"(get|post|put|patch|delete|head|options) \S+ http/[\d.]+" 410\b"#,
+    ),
+];

@@ -36,6 +36,15 @@ fn signatures() {
             "An error occurred (ThrottlingException) when calling the PutItem operation: Rate exceeded",
             Some("throttling"),
         ),
+        // Lambda refusing an invocation: the account's concurrency, or the function's own.
+        (
+            "invoke failed: Reason: ConcurrentInvocationLimitExceeded",
+            Some("throttling"),
+        ),
+        (
+            "Reason=ReservedFunctionConcurrentInvocationLimitExceeded function=resize",
+            Some("throttling"),
+        ),
         (
             "2026-04-18T10:22:13.123Z abc Task timed out after 6.01 seconds",
             Some("lambda_timeout"),
@@ -651,6 +660,33 @@ fn noise_and_vetoes() {
             true,
         ),
         ("ERROR something else broke", None, true),
+        // A removed endpoint answering 410 to a client is by design; a dependency's 410 to us
+        // (no method of ours before it) is not.
+        (
+            r#"level=ERROR msg="request" method=GET path=/v1/x status=410 client_id=c1"#,
+            Some("gone_endpoint"),
+            false,
+        ),
+        (
+            r#"{"level":"error","method":"DELETE","path":"/v1/x","status":410}"#,
+            Some("gone_endpoint"),
+            false,
+        ),
+        (
+            r#"10.0.0.1 - - "GET /v1/x HTTP/1.1" 410 12"#,
+            Some("gone_endpoint"),
+            false,
+        ),
+        (
+            "ERROR upstream returned status=410 for /v2/rates",
+            None,
+            true,
+        ),
+        (
+            r#"level=ERROR msg="request" method=GET path=/v1/x status=500"#,
+            None,
+            true,
+        ),
     ];
     for (line, noisy, error) in cases {
         assert_eq!(noise(line), *noisy, "{line}");

@@ -168,6 +168,7 @@ pub(super) fn scene(g: Given) -> Scene {
             "ingress" => s.ingresses.push(from(v)),
             "netpol" => s.network_policies.push(from(v)),
             "pvc" => s.pvcs.push(from(v)),
+            "pv" => s.pvs.push(from(v)),
             "pdb" => s.pdbs.push(from(v)),
             "cronjob" => s.peer_cronjobs.push(from(v)),
             "cron_pod" => s.cron_pods.push(from(v)),
