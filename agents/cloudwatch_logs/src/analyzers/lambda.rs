@@ -2,7 +2,7 @@
 //! runtime failures (`lambda_error`), read together with the REPORT lines' durations and memory
 //! in the window and before it, and the slow-call warnings that precede timeouts.
 
-use super::patterns::{Pattern, Trend, is_lambda_platform_line};
+use super::patterns::{Pattern, is_lambda_platform_line};
 use super::render::{
     EVIDENCE_MAX, TITLE_QUOTE, count_line, data_clause, decisive, evidence_line, frame_clause,
     literal, redelivery_line, reproduce_query, short_hash, trend_words, verbatim,
@@ -63,46 +63,16 @@ fn base_finding(
 ) -> Finding {
     let lead = ps[0];
     let lit = literal(&lead.example.line, lead.signature);
-    let count: usize = ps.iter().map(|p| p.count).sum();
     let before: Option<usize> = ps.iter().map(|p| p.baseline).sum();
-    let mut f = Finding::new(id, kind, sev, title)
+    let mut f = super::log_pattern::pattern_attrs(Finding::new(id, kind, sev, title), ps)
         .with_service(function)
-        .with_resource(format!("log-group:{}", lead.group))
-        .at(ps.iter().map(|p| p.first).min().unwrap_or(lead.first))
         .with_link(input.link(&[&lead.group], &reproduce_query(lit.as_deref(), None)))
         .with_attr("function", function)
-        .with_attr("log_group", lead.group.clone())
-        .with_attr("count", count)
         .with_attr(
             "baseline_count",
             before.map_or(serde_json::Value::Null, Into::into),
         )
-        .with_attr(
-            "trend",
-            serde_json::to_value(lead.trend).unwrap_or_default(),
-        )
-        .with_attr("new", lead.trend.is_active() && lead.novelty == Trend::New)
-        .with_attr(
-            "surging",
-            lead.trend.is_active() && lead.novelty == Trend::Surging,
-        )
         .with_attr("onset", lead.onset.to_string())
-        .with_attr(
-            "first_seen",
-            ps.iter()
-                .map(|p| p.first)
-                .min()
-                .unwrap_or(lead.first)
-                .to_string(),
-        )
-        .with_attr(
-            "last_seen",
-            ps.iter()
-                .map(|p| p.last)
-                .max()
-                .unwrap_or(lead.last)
-                .to_string(),
-        )
         .with_evidence([count_line(ps)]);
     if let Some(sig) = lead.signature {
         f = f.with_attr("signature", sig.id);

@@ -30,6 +30,29 @@ fn informational(p: &Pattern) -> bool {
 }
 
 /// The finding for a set of patterns of one service (most frequent first).
+/// What every finding built from patterns (`ps[0]` the lead) says of them: its log group, when
+/// they began and were last seen, how many there were, their trend against the baseline.
+pub(super) fn pattern_attrs(f: Finding, ps: &[&Pattern]) -> Finding {
+    let lead = ps[0];
+    let first = ps.iter().map(|p| p.first).min().unwrap_or(lead.first);
+    let last = ps.iter().map(|p| p.last).max().unwrap_or(lead.last);
+    f.with_resource(format!("log-group:{}", lead.group))
+        .at(first)
+        .with_attr("log_group", lead.group.clone())
+        .with_attr("count", ps.iter().map(|p| p.count).sum::<usize>())
+        .with_attr(
+            "trend",
+            serde_json::to_value(lead.trend).unwrap_or_default(),
+        )
+        .with_attr("new", lead.trend.is_active() && lead.novelty == Trend::New)
+        .with_attr(
+            "surging",
+            lead.trend.is_active() && lead.novelty == Trend::Surging,
+        )
+        .with_attr("first_seen", first.to_string())
+        .with_attr("last_seen", last.to_string())
+}
+
 fn finding(input: &Input, id: String, sev: Severity, ps: &[&Pattern], what: &str) -> Finding {
     finding_with(input, id, sev, ps, what, None)
 }
@@ -83,22 +106,9 @@ fn finding_with(
         .any(|g| g.dedicated && g.name == lead.group))
     .then_some(lead.service.as_deref())
     .flatten();
-    let mut f = Finding::new(id, "log_pattern", sev, title)
+    let mut f = pattern_attrs(Finding::new(id, "log_pattern", sev, title), ps)
         .with_evidence(evidence)
-        .with_resource(format!("log-group:{}", lead.group))
-        .at(ps.iter().map(|p| p.first).min().unwrap_or(lead.first))
         .with_link(input.link(&[&lead.group], &reproduce_query(lit.as_deref(), narrow)))
-        .with_attr("log_group", lead.group.clone())
-        .with_attr("count", count)
-        .with_attr(
-            "trend",
-            serde_json::to_value(lead.trend).unwrap_or_default(),
-        )
-        .with_attr("new", lead.trend.is_active() && lead.novelty == Trend::New)
-        .with_attr(
-            "surging",
-            lead.trend.is_active() && lead.novelty == Trend::Surging,
-        )
         .with_attr("ended", lead.trend == Trend::Ended)
         .with_attr(
             "onset",
@@ -109,23 +119,7 @@ fn finding_with(
                 .to_string(),
         )
         .with_attr("on_target", lead.on_target)
-        .with_attr("patterns", ps.len())
-        .with_attr(
-            "first_seen",
-            ps.iter()
-                .map(|p| p.first)
-                .min()
-                .unwrap_or(lead.first)
-                .to_string(),
-        )
-        .with_attr(
-            "last_seen",
-            ps.iter()
-                .map(|p| p.last)
-                .max()
-                .unwrap_or(lead.last)
-                .to_string(),
-        );
+        .with_attr("patterns", ps.len());
     let before: Option<usize> = ps.iter().map(|p| p.baseline).sum();
     f = f.with_attr(
         "baseline_count",
