@@ -92,6 +92,22 @@ pub fn spawn(cmd: &mut tokio::process::Command) -> anyhow::Result<Child> {
     Ok(Child(child))
 }
 
+/// A `moto_server` from the peers venv on a free loopback port (killed on drop), once it
+/// accepts connections; with its base URL (`http://127.0.0.1:PORT`).
+pub async fn moto_server() -> anyhow::Result<(Child, String)> {
+    let bin = require(peers_dir().join("venv/bin/moto_server"), "moto_server");
+    let port = free_port();
+    let child = spawn(
+        tokio::process::Command::new(bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )?;
+    let addr = format!("127.0.0.1:{port}");
+    wait_for_tcp(&addr, Duration::from_secs(30)).await?;
+    Ok((child, format!("http://{addr}")))
+}
+
 /// Waits until `url` answers any HTTP status (or `timeout` passes).
 pub async fn wait_for_tcp(addr: &str, timeout: Duration) -> anyhow::Result<()> {
     let start = tokio::time::Instant::now();

@@ -79,21 +79,11 @@ pub fn candidates(
     listed: &[GroupInfo],
     room: usize,
 ) -> Vec<Candidate> {
-    let mut found: Vec<&(String, f64)> = rows.iter().filter(|(_, n)| *n > 0.0).collect();
-    found.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    found
-        .into_iter()
+    // Only groups we listed: a row naming any other is not ours to read.
+    let rows: Vec<(String, f64)> = rows
+        .iter()
         .filter(|(g, _)| listed.iter().any(|l| l.name == *g))
-        .take(room.min(MAX_ADDED))
-        .map(|(group, _)| Candidate {
-            name: group.clone(),
-            score: 1,
-            matched: functions.to_vec(),
-            dedicated: false,
-            stored_bytes: listed
-                .iter()
-                .find(|g| g.name == *group)
-                .and_then(|g| g.stored_bytes),
-        })
-        .collect()
+        .cloned()
+        .collect();
+    super::probe::candidates(&rows, functions, listed, room.min(MAX_ADDED))
 }

@@ -9,24 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 async fn moto() -> (sremesh_testkit::Child, aws_sdk_eks::Client) {
-    let port = sremesh_testkit::free_port();
-    let bin = sremesh_testkit::peers_dir().join("venv/bin/moto_server");
-    assert!(
-        bin.exists(),
-        "moto_server not found at {}: run scripts/setup-peers.sh",
-        bin.display()
-    );
-    let child = sremesh_testkit::spawn(
-        tokio::process::Command::new(bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null()),
-    )
-    .unwrap();
-    let addr = format!("127.0.0.1:{port}");
-    sremesh_testkit::wait_for_tcp(&addr, Duration::from_secs(30))
-        .await
-        .unwrap();
+    let (child, url) = sremesh_testkit::moto_server().await.unwrap();
     let conf = sdk_config(
         CallPolicy {
             max_attempts: 1,
@@ -37,7 +20,7 @@ async fn moto() -> (sremesh_testkit::Child, aws_sdk_eks::Client) {
     .await;
     let client = aws_sdk_eks::Client::from_conf(
         aws_sdk_eks::config::Builder::from(&conf)
-            .endpoint_url(format!("http://{addr}"))
+            .endpoint_url(url)
             .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
             .build(),
     );

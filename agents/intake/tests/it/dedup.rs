@@ -16,24 +16,7 @@ use std::time::Duration;
 /// A moto server on a free loopback port (killed on drop) and a DynamoDB client for it, with a
 /// fresh table `pk` (S).
 async fn moto_table() -> (sremesh_testkit::Child, DynamoDedup) {
-    let port = sremesh_testkit::free_port();
-    let bin = sremesh_testkit::peers_dir().join("venv/bin/moto_server");
-    assert!(
-        bin.exists(),
-        "moto_server not found at {}: run scripts/setup-peers.sh",
-        bin.display()
-    );
-    let child = sremesh_testkit::spawn(
-        tokio::process::Command::new(bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null()),
-    )
-    .unwrap();
-    let addr = format!("127.0.0.1:{port}");
-    sremesh_testkit::wait_for_tcp(&addr, Duration::from_secs(30))
-        .await
-        .unwrap();
+    let (child, url) = sremesh_testkit::moto_server().await.unwrap();
     let conf = sremesh_aws::sdk_config(
         sremesh_aws::CallPolicy {
             max_attempts: 1,
@@ -44,7 +27,7 @@ async fn moto_table() -> (sremesh_testkit::Child, DynamoDedup) {
     .await;
     let client = Client::from_conf(
         aws_sdk_dynamodb::config::Builder::from(&conf)
-            .endpoint_url(format!("http://{addr}"))
+            .endpoint_url(url)
             .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
             .build(),
     );
