@@ -6,7 +6,7 @@ use super::{AgentHandler, Call, Outcome, State};
 use crate::error::A2aError;
 use crate::types::{
     CancelTaskRequest, GetTaskRequest, ListTasksRequest, Message, SendMessageRequest,
-    SendMessageResponse, TaskState,
+    SendMessageResponse, Task, TaskState,
 };
 use crate::v03::{MessageSendParams03, SendResult03, Task03};
 use axum::extract::State as AxState;
@@ -224,17 +224,28 @@ async fn send<H: AgentHandler>(
         task_id: task_id.clone(),
         armed: true,
     };
-    let reply = run(state.clone(), call).await;
+    let ran = run(state.clone(), call).await;
     guard.armed = false;
-    if let Some(mut msg) = reply {
-        msg.task_id = None;
-        msg.context_id = state.store.remove(&task_id);
-        return Ok(SendMessageResponse::Message(msg));
-    }
-    Ok(SendMessageResponse::Task(trim_history(
-        state.store.get(&task_id, None)?,
-        history,
-    )))
+    let task = match ran {
+        Ran::Reply(mut msg) => {
+            msg.task_id = None;
+            msg.context_id = state.store.remove(&task_id);
+            return Ok(SendMessageResponse::Message(msg));
+        }
+        Ran::Recorded(task) => task,
+        Ran::NotRecorded => state.store.get(&task_id, None)?,
+    };
+    Ok(SendMessageResponse::Task(trim_history(task, history)))
+}
+
+/// How a run ended, for the request that waited on it.
+enum Ran {
+    /// The handler answered with a direct message.
+    Reply(Message),
+    /// The outcome was recorded: the task as it now stands.
+    Recorded(Task),
+    /// Canceled (or evicted) before its outcome could be recorded: ask the store.
+    NotRecorded,
 }
 
 /// Cancels a task whose blocking request was dropped before its run finished.
@@ -254,9 +265,9 @@ impl<H: AgentHandler> Drop for CancelOnDrop<H> {
     }
 }
 
-/// Runs a task's handler to its outcome and records it; returns the reply when the handler
-/// answered with a direct message. A cancel (CancelTask) ends the run at once.
-async fn run<H: AgentHandler>(state: Arc<State<H>>, call: Call) -> Option<Message> {
+/// Runs a task's handler to its outcome and records it. A cancel (CancelTask) ends the run at
+/// once.
+async fn run<H: AgentHandler>(state: Arc<State<H>>, call: Call) -> Ran {
     let _busy = state.busy.start();
     let task_id = call.task_id.clone();
     let cancel = call.cancel.clone();
@@ -265,7 +276,7 @@ async fn run<H: AgentHandler>(state: Arc<State<H>>, call: Call) -> Option<Messag
     let handled = AssertUnwindSafe(Box::pin(state.handler.handle(call))).catch_unwind();
     let outcome = tokio::select! {
         out = handled => out,
-        () = cancel.cancelled() => return None,
+        () = cancel.cancelled() => return Ran::NotRecorded,
     };
     match outcome {
         Ok(Outcome::Message(parts)) => {
@@ -273,27 +284,27 @@ async fn run<H: AgentHandler>(state: Arc<State<H>>, call: Call) -> Option<Messag
             state
                 .store
                 .finish(&task_id, TaskState::Completed, Vec::new(), reply.clone());
-            reply
+            reply.map_or(Ran::NotRecorded, Ran::Reply)
         }
         Ok(Outcome::Task {
             state: end,
             artifacts,
             message,
-        }) => {
-            state
-                .store
-                .finish(&task_id, end, artifacts, Outcome::reply(message));
-            None
-        }
+        }) => state
+            .store
+            .finish(&task_id, end, artifacts, Outcome::reply(message))
+            .map_or(Ran::NotRecorded, Ran::Recorded),
         Err(_) => {
             tracing::error!(task_id = %task_id, "agent handler panicked");
-            state.store.finish(
-                &task_id,
-                TaskState::Failed,
-                Vec::new(),
-                Outcome::reply(Some(vec![crate::types::Part::text("internal error")])),
-            );
-            None
+            state
+                .store
+                .finish(
+                    &task_id,
+                    TaskState::Failed,
+                    Vec::new(),
+                    Outcome::reply(Some(vec![crate::types::Part::text("internal error")])),
+                )
+                .map_or(Ran::NotRecorded, Ran::Recorded)
         }
     }
 }

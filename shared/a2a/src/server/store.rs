@@ -7,7 +7,7 @@ use crate::types::{
 };
 use jiff::Timestamp;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -45,6 +45,8 @@ enum Body {
         task: Box<Task>,
         cancel: CancellationToken,
     },
+    /// A finished task while its finisher compacts it outside the lock (see `TaskStore::seal`).
+    Sealing(Arc<Task>),
     /// A finished task, kept as its JSON: one allocation a fraction of the parsed task's size,
     /// parsed again only when someone asks for it.
     Done(Box<str>),
@@ -69,6 +71,7 @@ impl Entry {
     fn task(&self) -> Result<Task, A2aError> {
         match &self.body {
             Body::Live { task, .. } => Ok(Task::clone(task)),
+            Body::Sealing(task) => Ok(Task::clone(task)),
             Body::Done(json) => serde_json::from_str(json).map_err(|e| {
                 tracing::error!(error = %e, "a stored task no longer parses");
                 A2aError::Internal
@@ -76,19 +79,28 @@ impl Entry {
         }
     }
 
-    /// Sets the task's status; a finished task is compacted to JSON.
-    fn set_status(&mut self, status: TaskStatus) {
+    /// Sets the task's status. A task this finishes is sealed: no longer live, and handed back
+    /// to be compacted (`TaskStore::seal`).
+    fn set_status(&mut self, status: TaskStatus) -> Option<Arc<Task>> {
         self.state = status.state;
         self.timestamp = status.timestamp;
         self.touched = Instant::now();
         let Body::Live { task, .. } = &mut self.body else {
-            return;
+            return None;
         };
         task.status = status;
-        if self.state.is_terminal() {
-            match serde_json::to_string(task) {
-                Ok(json) => self.body = Body::Done(json.into_boxed_str()),
-                Err(e) => tracing::warn!(error = %e, "a finished task is kept uncompacted"),
+        if !self.state.is_terminal() {
+            return None;
+        }
+        match std::mem::replace(&mut self.body, Body::Done(Box::default())) {
+            Body::Live { task, .. } => {
+                let sealed = Arc::new(*task);
+                self.body = Body::Sealing(sealed.clone());
+                Some(sealed)
+            }
+            other => {
+                self.body = other;
+                None
             }
         }
     }
@@ -236,7 +248,9 @@ impl TaskStore {
             .tasks
             .insert(task_id.clone(), Entry::new(task, seq, cancel.clone()));
         inner.order.insert(seq, task_id.clone());
-        self.evict(&mut inner);
+        let evicted = self.evict(&mut inner);
+        drop(inner);
+        drop(evicted);
         Ok(Begun {
             task_id,
             context_id,
@@ -246,24 +260,24 @@ impl TaskStore {
         })
     }
 
-    /// Records the outcome of a run (ignored if the task was canceled meanwhile).
+    /// Records the outcome of a run (ignored if the task was canceled or evicted meanwhile);
+    /// returns the task as recorded when the outcome ended it.
     pub(crate) fn finish(
         &self,
         task_id: &str,
         state: TaskState,
         artifacts: Vec<Artifact>,
         reply: Option<Message>,
-    ) {
+    ) -> Option<Task> {
         let mut inner = self.lock();
-        let Some(entry) = inner.tasks.get_mut(task_id) else {
-            return;
-        };
+        let entry = inner.tasks.get_mut(task_id)?;
         let context_id = entry.context_id.clone();
+        // Only the bookkeeping happens under the lock; the finished task is compacted after it.
         let Body::Live { task, .. } = &mut entry.body else {
-            return;
+            return None;
         };
         if task.status.state.is_terminal() {
-            return;
+            return None;
         }
         if !artifacts.is_empty() {
             task.artifacts
@@ -275,11 +289,37 @@ impl TaskStore {
             m.context_id = Some(context_id);
             m
         });
-        entry.set_status(TaskStatus {
+        let sealed = entry.set_status(TaskStatus {
             state,
             message: reply,
             timestamp: Some(Timestamp::now()),
         });
+        match sealed {
+            Some(sealed) => {
+                drop(inner);
+                Some(self.seal(task_id, sealed))
+            }
+            None => entry.task().ok(),
+        }
+    }
+
+    /// Compacts a task that just finished to its JSON, with the store unlocked while it is
+    /// serialized (readers meanwhile get a copy of the sealed task); returns the task.
+    fn seal(&self, task_id: &str, sealed: Arc<Task>) -> Task {
+        match serde_json::to_string(&*sealed) {
+            Ok(json) => {
+                let mut inner = self.lock();
+                // Swapped only if it is still this entry (not evicted and begun anew meanwhile).
+                if let Some(entry) = inner.tasks.get_mut(task_id)
+                    && matches!(&entry.body, Body::Sealing(t) if Arc::ptr_eq(t, &sealed))
+                {
+                    entry.body = Body::Done(json.into_boxed_str());
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "a finished task is kept uncompacted"),
+        }
+        // Usually the last handle by now, so the task is handed back without a copy.
+        Arc::try_unwrap(sealed).unwrap_or_else(|shared| Task::clone(&shared))
     }
 
     /// Cancels a task that is not finished.
@@ -299,12 +339,18 @@ impl TaskStore {
         if let Body::Live { cancel, .. } = &entry.body {
             cancel.cancel();
         }
-        entry.set_status(TaskStatus {
+        let canceled = entry.set_status(TaskStatus {
             state: TaskState::Canceled,
             message: None,
             timestamp: Some(Timestamp::now()),
         });
-        entry.task()
+        match canceled {
+            Some(sealed) => {
+                drop(inner);
+                Ok(self.seal(task_id, sealed))
+            }
+            None => entry.task(),
+        }
     }
 
     /// Removes a task (a blocking call answered with a direct message keeps no task); returns
@@ -398,7 +444,10 @@ impl TaskStore {
         })
     }
 
-    fn evict(&self, inner: &mut Inner) {
+    /// Drops expired tasks and holds the cap; returns what it removed, for the caller to free
+    /// after unlocking.
+    fn evict(&self, inner: &mut Inner) -> Vec<Entry> {
+        let mut evicted = Vec::new();
         // The TTL sweep walks every task, so it runs every 64th insert rather than on each
         // request (expired tasks are invisible at once; the cap below holds in between).
         if inner.seq.is_multiple_of(64) {
@@ -409,9 +458,7 @@ impl TaskStore {
                 .filter(|(_, e)| self.expired(e, now))
                 .map(|(id, _)| id.clone())
                 .collect();
-            for id in expired {
-                inner.remove(&id);
-            }
+            evicted.extend(expired.iter().filter_map(|id| inner.remove(id)));
         }
         while inner.tasks.len() > self.limits.max_tasks {
             // Oldest finished task first; if every task is still running, the oldest of all.
@@ -422,14 +469,15 @@ impl TaskStore {
                 .or_else(|| inner.order.values().next())
                 .cloned();
             let Some(id) = victim else { break };
-            if let Some(Entry {
-                body: Body::Live { cancel, .. },
-                ..
-            }) = inner.remove(&id)
-            {
+            let Some(entry) = inner.remove(&id) else {
+                break;
+            };
+            if let Body::Live { cancel, .. } = &entry.body {
                 cancel.cancel();
             }
+            evicted.push(entry);
         }
+        evicted
     }
 }
 
@@ -474,4 +522,102 @@ fn decode_cursor(token: &str) -> Option<(i128, String)> {
     let raw = String::from_utf8(hex::decode(token).ok()?).ok()?;
     let (ts, id) = raw.split_once('|')?;
     Some((ts.parse().ok()?, id.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{Part, Role};
+
+    fn is_compacted(store: &TaskStore, task_id: &str) -> bool {
+        matches!(store.lock().tasks[task_id].body, Body::Done(_))
+    }
+
+    fn begin(store: &TaskStore) -> String {
+        let msg = Message::new(Role::User, vec![Part::text("disk full on node-3")]);
+        store.begin(msg).expect("a new task begins").task_id
+    }
+
+    #[test]
+    fn finishing_hands_back_the_task_and_keeps_it_compacted() {
+        let store = TaskStore::new(StoreLimits::default());
+        let id = begin(&store);
+        let art = Artifact::new("answer", vec![Part::text("ok")]);
+        let done = store
+            .finish(&id, TaskState::Completed, vec![art], None)
+            .expect("the outcome is recorded");
+        assert_eq!(done.status.state, TaskState::Completed);
+        assert_eq!(done.artifacts.as_ref().map(Vec::len), Some(1));
+        assert!(is_compacted(&store, &id), "a finished task is kept as JSON");
+        let read = store.get(&id, None).expect("it reads back");
+        assert_eq!(
+            serde_json::to_value(&read).ok(),
+            serde_json::to_value(&done).ok()
+        );
+        // A second outcome for a finished task is not recorded.
+        assert!(
+            store
+                .finish(&id, TaskState::Failed, Vec::new(), None)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn an_interrupted_task_stays_live_and_is_handed_back() {
+        let store = TaskStore::new(StoreLimits::default());
+        let id = begin(&store);
+        let t = store
+            .finish(&id, TaskState::InputRequired, Vec::new(), None)
+            .expect("the outcome is recorded");
+        assert_eq!(t.status.state, TaskState::InputRequired);
+        assert!(!is_compacted(&store, &id));
+    }
+
+    #[test]
+    fn a_canceled_task_is_compacted_and_its_late_outcome_ignored() {
+        let store = TaskStore::new(StoreLimits::default());
+        let id = begin(&store);
+        let t = store.cancel(&id).expect("a working task cancels");
+        assert_eq!(t.status.state, TaskState::Canceled);
+        assert!(is_compacted(&store, &id));
+        assert!(
+            store
+                .finish(&id, TaskState::Completed, Vec::new(), None)
+                .is_none()
+        );
+        assert_eq!(
+            store.get(&id, None).map(|t| t.status.state).ok(),
+            Some(TaskState::Canceled)
+        );
+    }
+
+    #[test]
+    fn sealing_does_not_touch_a_task_that_replaced_the_sealed_one() {
+        let store = TaskStore::new(StoreLimits::default());
+        let id = begin(&store);
+        let sealed = {
+            let mut inner = store.lock();
+            let entry = inner.tasks.get_mut(&id).expect("just begun");
+            entry
+                .set_status(TaskStatus {
+                    state: TaskState::Completed,
+                    message: None,
+                    timestamp: None,
+                })
+                .expect("a finished task is sealed")
+        };
+        // Meanwhile the entry was evicted and the id reused by a live task.
+        let other = begin(&store);
+        {
+            let mut inner = store.lock();
+            let replacement = inner.tasks.remove(&other).expect("just begun");
+            inner.tasks.insert(id.clone(), replacement);
+        }
+        let t = store.seal(&id, sealed);
+        assert_eq!(t.status.state, TaskState::Completed);
+        assert!(
+            !is_compacted(&store, &id),
+            "the replacing live task is left as it is"
+        );
+    }
 }
