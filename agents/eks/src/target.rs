@@ -294,7 +294,9 @@ pub fn parse(text: &str, labels: &BTreeMap<String, String>) -> AlertTarget {
     }
     // Cap the work on absurd inputs; alerts are short.
     let text: String = text.chars().take(20_000).collect();
-    let stripped = URL.replace_all(&text, " ");
+    let stripped = URL
+        .replace_all(&sremesh_core::text::link_labels(&text), " ")
+        .into_owned();
 
     for c in BACKTICK_KV.captures_iter(&stripped) {
         label(&mut t, &c[1], &c[2]);

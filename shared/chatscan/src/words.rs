@@ -10,9 +10,6 @@ fn re(s: &str) -> Regex {
     Regex::new(s).expect("static regex")
 }
 
-/// Slack `<url|label>` and Discord `[label](url)`: the label.
-static LABELLED: LazyLock<Regex> =
-    LazyLock::new(|| re(r"<https?://[^|>\s]*\|([^>]*)>|\[([^\]]*)\]\(https?://[^)\s]*\)"));
 /// Bare links (`<https://…>`, `https://…`): the host.
 static URL: LazyLock<Regex> = LazyLock::new(|| re(r"<?https?://([^/\s>|)]+)[^\s>|)]*>?"));
 /// `:large_orange_circle:` emoji codes.
@@ -21,11 +18,7 @@ static EMOJI_CODE: LazyLock<Regex> = LazyLock::new(|| re(r":[a-z0-9_+-]{2,40}:")
 /// The text with links reduced to labels or hosts (`keep_hosts`) or dropped, and emoji codes
 /// removed.
 pub fn plain(text: &str, keep_hosts: bool) -> String {
-    let t = LABELLED.replace_all(text, |c: &regex::Captures| {
-        c.get(1)
-            .or(c.get(2))
-            .map_or(String::new(), |m| m.as_str().to_owned())
-    });
+    let t = sremesh_core::text::link_labels(text);
     let t = URL.replace_all(&t, |c: &regex::Captures| {
         if keep_hosts {
             c[1].to_owned()

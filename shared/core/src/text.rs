@@ -52,10 +52,48 @@ pub fn first_line(s: &str) -> &str {
         .unwrap_or("")
 }
 
+/// Slack `<url|label>` and Discord/Markdown `[label](url)` links.
+static LABELLED_LINK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"<https?://[^|>\s]*\|([^>]*)>|\[([^\]]*)\]\(https?://[^)\s]*\)")
+        .expect("static regex")
+});
+
+/// The text with every labelled chat link replaced by its label: a PagerDuty or Grafana post
+/// often names the service only in a link's label (`<https://…|#4471 checkout p99 > 250ms>`),
+/// which a reader that drops links would lose. Bare links are left as they are.
+pub fn link_labels(text: &str) -> std::borrow::Cow<'_, str> {
+    LABELLED_LINK.replace_all(text, |c: &regex::Captures<'_>| {
+        c.get(1)
+            .or_else(|| c.get(2))
+            .map_or(String::new(), |m| m.as_str().to_owned())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn link_labels_keep_the_label_and_leave_bare_links() {
+        for (input, want) in [
+            (
+                "<https://x.pagerduty.com/incidents/Q2|#4471 [prod] fraud-scorer p99> fired",
+                "#4471 [prod] fraud-scorer p99 fired",
+            ),
+            (
+                "see [checkout-api errors](https://grafana.example/d/abc?x=1) now",
+                "see checkout-api errors now",
+            ),
+            (
+                "bare <https://grafana.example/d/abc> and https://a.b/c stay",
+                "bare <https://grafana.example/d/abc> and https://a.b/c stay",
+            ),
+            ("no links at all", "no links at all"),
+        ] {
+            assert_eq!(link_labels(input), want, "{input}");
+        }
+    }
 
     #[test]
     fn whole_word_matching() {

@@ -269,6 +269,9 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
         );
         if !info_only {
             f = f.with_category(sig.category);
+            if sig.id == "dns_failure" {
+                f = missing_host(f, ps, &input.patterns);
+            }
         }
         if !nodes.is_empty() {
             let names: std::collections::BTreeSet<&str> = nodes
@@ -451,4 +454,26 @@ fn connections_line(window: &[(String, f64)], base: Option<&[(String, f64)]>) ->
             parts.join(", ")
         }
     )
+}
+
+/// A DNS failure that is one dependency's name not existing (see [`super::dns`]) is that
+/// dependency's failure, not the cluster's DNS.
+fn missing_host(f: Finding, ps: &[&Pattern], all: &[Pattern]) -> Finding {
+    let lines: Vec<&str> = ps.iter().map(|p| p.example.line.as_str()).collect();
+    let services: Vec<&str> = all
+        .iter()
+        .filter(|p| p.signature.is_some_and(|s| s.id == "dns_failure"))
+        .filter_map(|p| p.service.as_deref())
+        .collect();
+    let Some(host) = super::dns::missing_host(&lines, &services) else {
+        return f;
+    };
+    let note = format!(
+        "only {host} fails to resolve, answered as not existing (NXDOMAIN) every time: that dependency's address is gone, not the cluster's DNS"
+    );
+    let mut f = f
+        .with_category(Category::DependencyFailure)
+        .with_attr("missing_host", host);
+    push_evidence(&mut f, note);
+    f
 }

@@ -6,6 +6,7 @@
 pub mod changes;
 pub mod cloudtrail;
 pub mod clues;
+pub mod dns;
 pub mod gone;
 pub mod lambda;
 pub mod log_pattern;

@@ -383,7 +383,9 @@ impl Target {
     }
 
     fn add_text(&mut self, text: &str) {
-        let text = URL.replace_all(text, " ");
+        let text = URL
+            .replace_all(&sremesh_core::text::link_labels(text), " ")
+            .into_owned();
         self.mentions_database |= DATABASE.is_match(&text);
         self.about_data |= DATA.is_match(&text);
         self.about_cluster |= CLUSTER_MACHINERY.is_match(&text);

@@ -8,6 +8,18 @@ use serde_json::Value;
 const ERROR_NAME: &[&str] = &["name", "errorType", "errorName", "errorCode", "code"];
 /// Fields giving the error's reason.
 const REASON: &[&str] = &["Reason", "reason"];
+/// Fields carrying the error itself, as text or as an object with a `message` (pino's `err`,
+/// zap's `error`, winston's `error`): what the message says failed, said why.
+const DETAIL: &[&str] = &[
+    "error",
+    "err",
+    "errorMessage",
+    "error_message",
+    "exception",
+    "cause",
+];
+/// Longest error detail kept on the line.
+const DETAIL_MAX: usize = 300;
 /// Fields naming the resource the call was about.
 const SUBJECT: &[&str] = &["function", "functionName", "FunctionName", "function_name"];
 
@@ -27,14 +39,33 @@ fn is_identifier(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
-/// The line of an application's JSON event whose text is `message`: `<msg>: <name>: <message>
-/// (Reason: <reason>) function=<f>`, each part only when set and not already said; `None` for
-/// a host's journald event (it has a `systemd_unit` / `hostname`) or when nothing joins.
+/// The error detail of the event (see [`DETAIL`]), unless the message already says it.
+fn detail<'a>(v: &'a Value, message: &str) -> Option<&'a str> {
+    DETAIL
+        .iter()
+        .filter_map(|k| {
+            let d = v.get(*k)?;
+            d.as_str()
+                .or_else(|| d.get("message").and_then(Value::as_str))
+                .map(str::trim)
+        })
+        .find(|d| !d.is_empty() && !message.contains(d))
+        .map(|d| {
+            let end = d.char_indices().nth(DETAIL_MAX).map_or(d.len(), |(i, _)| i);
+            &d[..end]
+        })
+}
+
+/// The line of an application's JSON event whose text is `message`: `<msg>: <name>: <message>:
+/// <error detail> (Reason: <reason>) function=<f>`, each part only when set and not already
+/// said; `None` for a host's journald event (it has a `systemd_unit` / `hostname`) or when
+/// nothing joins.
 pub fn line(v: &Value, message: &str) -> Option<String> {
     if v.get("systemd_unit").is_some() || v.get("hostname").is_some() {
         return None;
     }
-    let said = |s: &str| message.contains(s);
+    let detail = detail(v, message);
+    let said = |s: &str| message.contains(s) || detail.is_some_and(|d| d.contains(s));
     let msg = text(v, "msg").filter(|m| !said(m));
     let name = ERROR_NAME
         .iter()
@@ -47,7 +78,8 @@ pub fn line(v: &Value, message: &str) -> Option<String> {
     let subject = SUBJECT
         .iter()
         .find_map(|k| text(v, k).filter(|s| is_identifier(s)).map(|s| (*k, s)));
-    if msg.is_none() && name.is_none() && reason.is_none() && subject.is_none() {
+    if msg.is_none() && name.is_none() && detail.is_none() && reason.is_none() && subject.is_none()
+    {
         return None;
     }
     let mut out = String::new();
@@ -56,6 +88,10 @@ pub fn line(v: &Value, message: &str) -> Option<String> {
         out.push_str(": ");
     }
     out.push_str(message);
+    if let Some(d) = detail {
+        out.push_str(": ");
+        out.push_str(d);
+    }
     if let Some(r) = reason {
         out.push_str(&format!(" (Reason: {r})"));
     }

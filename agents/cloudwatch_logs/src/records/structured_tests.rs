@@ -24,6 +24,23 @@ fn structured_fields_join_the_message() {
             "ThrottlingException: slow down",
             Some(Level::Warn),
         ),
+        // The error's own text joins the message (a string, or an object's `message`); its
+        // code, said there, is not repeated.
+        (
+            r#"{"level":"error","message":"fx rates refresh failed","error":"getaddrinfo ENOTFOUND fx-feed.int","code":"ENOTFOUND","service":"quote-engine"}"#,
+            "fx rates refresh failed: getaddrinfo ENOTFOUND fx-feed.int",
+            Some(Level::Error),
+        ),
+        (
+            r#"{"level":50,"message":"charge failed","err":{"type":"Error","message":"connect ECONNREFUSED 10.0.3.4:5432","stack":"Error: connect…"}}"#,
+            "charge failed: connect ECONNREFUSED 10.0.3.4:5432",
+            None,
+        ),
+        (
+            r#"{"level":"error","message":"upstream failed: timeout after 5s","error":"timeout after 5s"}"#,
+            "upstream failed: timeout after 5s",
+            Some(Level::Error),
+        ),
         (
             r#"{"message":"cache warmed","count":3}"#,
             "cache warmed",

@@ -9,7 +9,6 @@ fn re(s: &str) -> Regex {
 }
 
 /// `<https://…|label>` (Slack links keep their label), `<https://…>` and bare URLs.
-static SLACK_LINK: LazyLock<Regex> = LazyLock::new(|| re(r"<https?://[^|>\s]*\|([^>]*)>"));
 static URL: LazyLock<Regex> = LazyLock::new(|| re(r"<?https?://[^\s>]+>?"));
 /// Datadog tags `kube_deployment:payments-api`.
 static TAG: LazyLock<Regex> =
@@ -216,7 +215,7 @@ fn ordinal_base(pod: &str) -> Option<&str> {
 
 /// Every target the alert text names.
 pub(super) fn from_text(t: &mut Targets, raw: &str) {
-    let text = SLACK_LINK.replace_all(raw, "$1");
+    let text = sremesh_core::text::link_labels(raw);
     let text = URL.replace_all(&text, " ");
     for re in ALERT_NAME.iter() {
         if let Some(m) = re.captures(&text).and_then(|c| c.get(1)) {
