@@ -79,6 +79,24 @@ pub fn is_planned(text: &str) -> bool {
 }
 
 #[rustfmt::skip]
+const ALERTING_WORDS: &[&str] = &[
+    "alert", "alerts", "alerting", "alarm", "alarms", "fires", "firing", "page", "pages",
+    "paging", "probe", "monitor", "monitors",
+];
+#[rustfmt::skip]
+const EXPECTATION_WORDS: &[&str] = &[
+    "expected", "expect", "silence it", "silence them", "silence the", "ignore it", "ignore them",
+    "ignore the", "can be ignored", "safe to ignore", "don't page", "dont page", "do not page",
+    "no need to page", "not an incident",
+];
+
+/// True when an announcement says the alerts it causes are expected ("if the probe fires
+/// it's expected — silence it, don't page").
+pub fn expects_alerts(text: &str) -> bool {
+    any_word(text, ALERTING_WORDS) && any_word(text, EXPECTATION_WORDS)
+}
+
+#[rustfmt::skip]
 const IMPACT_WORDS: &[&str] = &[
     "error", "errors", "erroring", "5xx", "500", "500s", "502", "502s", "503", "503s", "504",
     "504s", "failing", "failed", "fails", "failure", "failures", "down", "slow", "slowness",

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 /// A resolver's definitive "no such name" answer.
 static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)enotfound|no such host|\bnxdomain\b|unknownhostexception|name or service not known|could not resolve host|name does not resolve")
+    Regex::new(r"(?i)\benotfound\b|no such host|\bnxdomain\b|unknownhostexception|name or service not known|could not resolve host|name does not resolve")
         .expect("static regex")
 });
 /// A resolver that did not answer, or answered with a failure of its own.

@@ -158,26 +158,36 @@ pub(crate) fn healthy_title(operations: &[Ev<'_>], recovery: Option<Ev<'_>>) -> 
 /// A planned activity that raises alerts by design (a load test, a benchmark, a chaos
 /// experiment, maintenance) announced on a service the alert names, whose announced window
 /// covers the alert and that is not reported done: the alert is its expected effect while
-/// nothing fails.
+/// nothing fails. Also any planned change (a decommission, say) whose announcement names the
+/// alert's service or the alert itself and says its alerts are expected.
 pub(crate) fn planned_activity<'a>(
     alert: &crate::alert::AlertInfo,
     evidence: &[Ev<'a>],
 ) -> Option<Ev<'a>> {
+    let on_alert = |e: &Ev<'_>| {
+        [e.f.service.as_deref(), attr_str(e, "subject")]
+            .into_iter()
+            .flatten()
+            .any(|s| alert.mentions(s))
+    };
     evidence
         .iter()
+        .filter(|e| e.f.kind == "change_announced" && flag(e, "planned"))
         .filter(|e| {
-            e.f.kind == "change_announced"
-                && matches!(
-                    e.f.attributes.get("change").and_then(|v| v.as_str()),
-                    Some("load_test" | "benchmark" | "chaos_experiment" | "maintenance")
-                )
-                && flag(e, "planned")
-                && flag(e, "covers_alert")
+            let by_design = matches!(
+                attr_str(e, "change"),
+                Some("load_test" | "benchmark" | "chaos_experiment" | "maintenance")
+            ) && flag(e, "covers_alert")
                 && !flag(e, "completed")
+                && e.f.service.as_deref().is_some_and(|s| alert.mentions(s));
+            by_design || (flag(e, "expects_alert") && on_alert(e))
         })
-        .filter(|e| e.f.service.as_deref().is_some_and(|s| alert.mentions(s)))
         .max_by_key(|e| e.f.at)
         .copied()
+}
+
+fn attr_str<'e>(e: &Ev<'e>, key: &str) -> Option<&'e str> {
+    e.f.attributes.get(key).and_then(|v| v.as_str())
 }
 
 /// The healthy verdict's title when the alert falls inside a planned activity.

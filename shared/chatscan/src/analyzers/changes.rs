@@ -118,6 +118,12 @@ fn finding(
         kind.is_planned_activity() || crate::vocab::is_planned(&first.msg.text),
     )
     .with_attr("covers_alert", running)
+    .with_attr(
+        "expects_alert",
+        notes
+            .iter()
+            .any(|n| crate::vocab::expects_alerts(&n.msg.text)),
+    )
     // A managed service's own notification (an RDS event), not a person's word.
     .with_attr("notification", first.msg.is_bot);
     if let When::Covers(s) | When::Outside(s) = when {

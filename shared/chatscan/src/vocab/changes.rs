@@ -25,6 +25,8 @@ pub enum ChangeKind {
     Chaos,
     /// A benchmark run.
     Benchmark,
+    /// A service, endpoint or host retired on purpose (decommissioned, sunset, shut down).
+    Decommission,
 }
 
 impl ChangeKind {
@@ -43,6 +45,7 @@ impl ChangeKind {
             ChangeKind::LoadTest => "load_test",
             ChangeKind::Chaos => "chaos_experiment",
             ChangeKind::Benchmark => "benchmark",
+            ChangeKind::Decommission => "decommission",
         }
     }
 
@@ -56,6 +59,7 @@ impl ChangeKind {
                 | ChangeKind::Benchmark
                 | ChangeKind::Maintenance
                 | ChangeKind::Traffic
+                | ChangeKind::Decommission
         )
     }
 
@@ -74,6 +78,7 @@ impl ChangeKind {
             ChangeKind::LoadTest => "Load test",
             ChangeKind::Chaos => "Chaos experiment",
             ChangeKind::Benchmark => "Benchmark",
+            ChangeKind::Decommission => "Decommission",
         }
     }
 }
@@ -132,6 +137,11 @@ const CHANGE_WORDS: &[(ChangeKind, &[&str])] = &[
     ]),
     (ChangeKind::Benchmark, &[
         "benchmark", "benchmarks", "benchmarking",
+    ]),
+    (ChangeKind::Decommission, &[
+        "decommission", "decommissioning", "decommissioned", "retiring", "retire", "sunsetting",
+        "sunset", "shutting down", "shut down", "turning down", "tearing down", "tear down",
+        "end of life", "eol",
     ]),
     (ChangeKind::Upgrade, &[
         "upgrade", "upgrading", "upgraded",

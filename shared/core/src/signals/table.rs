@@ -202,7 +202,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::Infrastructure,
             Severity::High,
         ),
-        r"(?i)enotfound|getaddrinfo|no such host|temporary failure in name resolution|name or service not known|could not resolve host|\bnxdomain\b|unknownhostexception|name resolution failed|server misbehaving|read udp \S+:53: i/o timeout|:53: i/o timeout",
+        r"(?i)\benotfound\b|getaddrinfo|no such host|temporary failure in name resolution|name or service not known|could not resolve host|\bnxdomain\b|unknownhostexception|name resolution failed|server misbehaving|read udp \S+:53: i/o timeout|:53: i/o timeout",
     ),
     (
         sig(
@@ -339,7 +339,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::ConfigurationError,
             Severity::High,
         ),
-        r"(?i)invalid (value|configuration|config)|missing required (env|environment|config|setting|variable)|environment variable \S+ (is )?not set|could not (parse|load) config|unknown (flag|option)|configuration error|required key \S+ missing|validation errors? for \w*(settings|config)\w*",
+        r"(?i)invalid (value|configuration|config)|missing required (env|environment|config|setting|variable)|environment variable \S+ (is )?not set|could not (parse|load) config|unknown (flag|option)|configuration error|required key \S+ missing|validation errors? for \w*(settings|config)\w*|(open|read|load|stat)\s+\S*(/etc/|/config/|\.ya?ml\b|\.toml\b|\.conf\b|\.ini\b|\.properties\b|\.cfg\b)\S*:?\s+no such file or directory|(ENOENT|FileNotFoundError|NoSuchFileException)\b.{0,80}(/etc/|/config/|\.ya?ml\b|\.toml\b|\.conf\b|\.ini\b|\.properties\b|\.cfg\b)",
     ),
     (
         sig(

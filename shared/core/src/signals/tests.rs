@@ -373,6 +373,24 @@ fn specific_signatures_win() {
             Some("config_error"),
             Some(ConfigurationError),
         ),
+        // A configuration file the service expects is not where it looks, even on a line that
+        // also reports the 500 it answered.
+        (
+            r#"points accrual failed route=/v2/points/accrue status=500 err="load tier rules: open /etc/rewards/rules.yaml: no such file or directory""#,
+            Some("config_error"),
+            Some(ConfigurationError),
+        ),
+        (
+            "Error: ENOENT: no such file or directory, open '/app/config/production.json'",
+            Some("config_error"),
+            Some(ConfigurationError),
+        ),
+        // (`FileNotFoundError` holds the letters of `ENOTFOUND`: not a DNS failure.)
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory: '/etc/worker/settings.toml'",
+            Some("config_error"),
+            Some(ConfigurationError),
+        ),
         (
             r#"Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"#,
             Some("config_error"),

@@ -147,3 +147,29 @@ fn already_handled_still_reads_next_to_planned_activities() {
         &[],
     );
 }
+
+/// A retirement announced with its alerts declared expected reads as a planned decommission
+/// that expects the alert; one that says nothing about alerts does not expect it.
+#[test]
+fn a_decommission_that_declares_its_alerts_expected() {
+    let cases = [
+        (
+            "heads-up: retiring orders-api v1 now (CHG-2291), scaling it to 0. If the probe for it fires it's expected, silence it, don't page.",
+            true,
+        ),
+        (
+            "decommissioning the old orders-api v1 endpoint today, traffic is all on v2",
+            false,
+        ),
+    ];
+    for (text, expects) in cases {
+        let found = analyze(ALERT, &[msg("C1", 20, "U0ANA", false, text)]);
+        let f = found
+            .iter()
+            .find(|f| f.kind == "change_announced")
+            .unwrap_or_else(|| panic!("no announcement in {found:#?}"));
+        assert_eq!(f.attributes["change"], "decommission", "{text}");
+        assert_eq!(f.attributes["planned"], true, "{text}");
+        assert_eq!(f.attributes["expects_alert"], expects, "{text}");
+    }
+}
