@@ -1,14 +1,14 @@
 //! Chat ids derived from times: Slack `ts` strings and Discord snowflakes, plus the `at`
 //! expressions (`-4m`, RFC 3339) that scenario files use for times.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::{SignedDuration, Span, SpanRelativeTo, Timestamp};
 
 /// Discord's epoch (2015-01-01T00:00:00Z) in Unix milliseconds.
 pub const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
 
 /// Parses an `at` expression: an RFC 3339 instant, `now`, or an offset from `now` in jiff's
-/// friendly duration syntax (`-90s`, `-4m`, `+30s`, `-1h30m`, `4m ago`). Returns a message
-/// suitable for an error on failure.
+/// friendly duration syntax (`-90s`, `-4m`, `+30s`, `-1h30m`, `4m ago`, and days or weeks of
+/// 24 hours each: `-3d`, `-1w`). Returns a message suitable for an error on failure.
 pub fn resolve_at(expr: &str, now: Timestamp) -> Result<Timestamp, String> {
     let s = expr.trim();
     if s.is_empty() {
@@ -20,9 +20,15 @@ pub fn resolve_at(expr: &str, now: Timestamp) -> Result<Timestamp, String> {
     if let Ok(ts) = s.parse::<Timestamp>() {
         return Ok(ts);
     }
-    let offset: SignedDuration = s.parse().map_err(|_| {
-        format!("'{s}' is neither an RFC 3339 instant (2026-04-18T10:25:00Z) nor an offset from now (-90s, -4m, -2h, +30s)")
-    })?;
+    let offset: SignedDuration = s
+        .parse()
+        .or_else(|_| {
+            s.parse::<Span>()
+                .and_then(|span| span.to_duration(SpanRelativeTo::days_are_24_hours()))
+        })
+        .map_err(|_| {
+            format!("'{s}' is neither an RFC 3339 instant (2026-04-18T10:25:00Z) nor an offset from now (-90s, -4m, -2h, -3d, +30s)")
+        })?;
     now.checked_add(offset)
         .map_err(|_| format!("'{s}' moves the time out of range"))
 }
