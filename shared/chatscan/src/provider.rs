@@ -224,11 +224,10 @@ pub fn overlap(alert: &str, post: &str, provider: &str) -> Overlap {
         .intersection(&families(post, &pw))
         .map(|f| (*f).to_owned())
         .collect();
-    let hosts = crate::words::plain(alert, true).to_lowercase();
     let same_vendor = provider_word.len() >= 3
         && provider_word != "aws"
-        && hosts
-            .split(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-'))
+        && crate::words::link_hosts(alert)
+            .iter()
             .any(|h| h.contains(&provider_word));
     Overlap {
         words,

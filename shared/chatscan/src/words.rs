@@ -15,6 +15,13 @@ static URL: LazyLock<Regex> = LazyLock::new(|| re(r"<?https?://([^/\s>|)]+)[^\s>
 /// `:large_orange_circle:` emoji codes.
 static EMOJI_CODE: LazyLock<Regex> = LazyLock::new(|| re(r":[a-z0-9_+-]{2,40}:"));
 
+/// The hosts of every link in the text, labelled or bare (`app.datadoghq.com`).
+pub fn link_hosts(text: &str) -> Vec<String> {
+    URL.captures_iter(text)
+        .map(|c| c[1].to_ascii_lowercase())
+        .collect()
+}
+
 /// The text with links reduced to labels or hosts (`keep_hosts`) or dropped, and emoji codes
 /// removed.
 pub fn plain(text: &str, keep_hosts: bool) -> String {

@@ -8,6 +8,7 @@ use super::{Scene, Unit, unit_finding};
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use sremesh_core::{Category, Finding, Severity};
 
+mod jvm;
 mod oom;
 mod startup;
 

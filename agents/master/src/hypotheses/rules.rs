@@ -49,6 +49,7 @@ pub(crate) fn correlate<'a>(
     super::links::connectivity_cut(groups);
     super::links::control_plane(groups);
     database_exhaustion(groups);
+    rejected_credentials(groups);
     lambda_dependency(evidence, groups);
     sick_nodes(evidence, groups);
     host_faults(evidence, groups);
@@ -145,6 +146,15 @@ fn rollouts<'a>(alert_time: Timestamp, evidence: &[Ev<'a>], groups: &mut [Group<
                     | ("change_logged", _) => Category::ConfigurationError,
                     _ => Category::CodeDefect,
                 };
+            } else if g.category == Category::DependencyFailure
+                && c.f.kind == "recent_rollout"
+                && image_changed == Some(false)
+                && same_service(&g.service, &svc)
+                && cannot_connect(g)
+            {
+                // The service restarted on the same image (its configuration changed) and
+                // from then on cannot reach a dependency: where it connects is what changed.
+                g.category = Category::ConfigurationError;
             }
             let when = mins.map_or(String::new(), |m| format!(" {m} min before the alert"));
             let strong = matches!(
@@ -270,6 +280,42 @@ fn database_exhaustion(groups: &mut Vec<Group<'_>>) {
         if !noted {
             target.notes.push(
                 "Applications time out waiting for database connections at the same time.".into(),
+            );
+            target.bonus += 0.3;
+            noted = true;
+        }
+        absorb(target, g);
+    }
+}
+
+/// Credentials a datastore rejects leave the service's connection pool empty: its pool and
+/// query timeouts are the rejected logins' symptoms, not exhaustion.
+fn rejected_credentials(groups: &mut Vec<Group<'_>>) {
+    let rejected = |g: &Group<'_>| g.members.iter().any(|(e, _)| signature(e) == "auth_failed");
+    let waiting = |g: &Group<'_>| {
+        g.members
+            .iter()
+            .any(|(e, _)| matches!(signature(e), "pool_exhausted" | "timeout"))
+    };
+    let mut noted = false;
+    while let Some(a) = groups
+        .iter()
+        .position(|g| rejected(g) && g.demoted.is_none())
+    {
+        let Some(j) = (0..groups.len()).find(|&j| {
+            j != a
+                && !rejected(&groups[j])
+                && waiting(&groups[j])
+                && same_service(&groups[j].service, &groups[a].service)
+        }) else {
+            break;
+        };
+        let g = groups.remove(j);
+        let a = if j < a { a - 1 } else { a };
+        let target = &mut groups[a];
+        if !noted {
+            target.notes.push(
+                "Its connection pool stays empty while every login is rejected: the pool timeouts are this failure's symptoms.".into(),
             );
             target.bonus += 0.3;
             noted = true;
@@ -417,6 +463,17 @@ fn names_node(name: &str, node: &str) -> bool {
         && name
             .strip_prefix(node)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '.', '/', ':', '_']))
+}
+
+/// True when the group's failures are connections that do not get through (refused, no route,
+/// the name not resolving) rather than answers that fail.
+fn cannot_connect(g: &Group<'_>) -> bool {
+    g.members.iter().any(|(e, _)| {
+        matches!(
+            e.f.attributes.get("signature").and_then(|v| v.as_str()),
+            Some("connection_refused" | "unreachable" | "dns_failure")
+        )
+    })
 }
 
 #[cfg(test)]

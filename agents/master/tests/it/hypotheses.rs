@@ -179,6 +179,54 @@ fn reasoning_patterns() {
             not_in_text: vec![],
         },
         Case {
+            name: "refused connections from the moment the service restarted on the same image are its configuration",
+            alert: "[FIRING:1] GeoSearchHigh5xx (geo-search-api)",
+            results: vec![ok("eks", vec![
+                f("refused", "log_signature", Severity::High, Some(Category::DependencyFailure), "geo-search-api", "geo-search-api: connection refused ×6 — dial tcp 10.0.0.9:8081: connect: connection refused").with_attr("signature", "connection_refused"),
+                f("roll", "recent_rollout", Severity::Low, None, "geo-search-api", "rollout, same image").at(mins_ago(12)).with_attr("from_image", "x:v3").with_attr("to_image", "x:v3"),
+            ])],
+            missing: vec![],
+            category: Category::ConfigurationError,
+            cites: vec![("eks", "refused")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "refused connections after a new image are still the dependency's failure",
+            alert: "[FIRING:1] GeoSearchHigh5xx (geo-search-api)",
+            results: vec![ok("eks", vec![
+                f("refused", "log_signature", Severity::High, Some(Category::DependencyFailure), "geo-search-api", "geo-search-api: connection refused ×6 — dial tcp 10.0.0.9:8080: connect: connection refused").with_attr("signature", "connection_refused"),
+                f("roll", "recent_rollout", Severity::Low, None, "geo-search-api", "rollout v3 → v4").at(mins_ago(12)).with_attr("from_image", "x:v3").with_attr("to_image", "x:v4"),
+            ])],
+            missing: vec![],
+            category: Category::DependencyFailure,
+            cites: vec![("eks", "refused")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "rejected logins explain the same service's empty pool",
+            alert: "[FIRING:1] AppointmentSvcErrors (appointment-svc)",
+            results: vec![ok("eks", vec![
+                f("pool", "log_signature", Severity::High, Some(Category::ResourceExhaustion), "appointment-svc", "appointment-svc: connection pool exhausted ×9 — HikariPool-1 - Connection is not available (total=0, active=0, idle=0)").with_attr("signature", "pool_exhausted"),
+                f("auth", "log_signature", Severity::Medium, Some(Category::ConfigurationError), "appointment-svc", "appointment-svc: credentials rejected ×3 — FATAL: password authentication failed for user \"app\"").with_attr("signature", "auth_failed"),
+            ])],
+            missing: vec![],
+            category: Category::ConfigurationError,
+            cites: vec![("eks", "auth")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "rejected logins of another service do not explain this one's pool",
+            alert: "[FIRING:1] AppointmentSvcErrors (appointment-svc)",
+            results: vec![ok("eks", vec![
+                f("pool", "log_signature", Severity::High, Some(Category::ResourceExhaustion), "appointment-svc", "appointment-svc: connection pool exhausted ×9 — HikariPool-1 - Connection is not available").with_attr("signature", "pool_exhausted"),
+                f("auth", "log_signature", Severity::Medium, Some(Category::ConfigurationError), "billing-svc", "billing-svc: credentials rejected ×3 — FATAL: password authentication failed").with_attr("signature", "auth_failed"),
+            ])],
+            missing: vec![],
+            category: Category::ResourceExhaustion,
+            cites: vec![("eks", "pool")],
+            not_in_text: vec![],
+        },
+        Case {
             name: "database too-many-clients explains the application's pool timeouts",
             alert: "[FIRING:1] OrdersApiHighErrorRate (orders-api)",
             results: vec![

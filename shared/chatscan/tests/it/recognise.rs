@@ -220,6 +220,34 @@ fn provider_status_posts_are_recognised() {
     }
 }
 
+/// An alert comes from a provider's own product when any of its links, labelled (Slack's
+/// `<url|label>`) or bare, is on the provider's host.
+#[test]
+fn an_alert_from_the_providers_own_product_is_same_vendor() {
+    let post =
+        "Degraded performance: timeouts for Synthetic tests running from the Sydney location";
+    for (alert, want) in [
+        (
+            "[Synthetics] booking-api slow from Sydney <https://app.datadoghq.com/synthetics/details/x|booking-api availability>",
+            true,
+        ),
+        (
+            "[Synthetics] booking-api slow from Sydney https://app.datadoghq.com/monitors/1",
+            true,
+        ),
+        (
+            "[Alerting] booking-api slow from Sydney <https://grafana.example.com/d/x|dashboard>",
+            false,
+        ),
+    ] {
+        assert_eq!(
+            provider::overlap(alert, post, "datadoghq").same_vendor,
+            want,
+            "{alert}"
+        );
+    }
+}
+
 proptest! {
     #[test]
     fn arbitrary_text_never_panics_the_recognisers(text in "\\PC{0,200}", at in 0usize..240, bot in any::<bool>()) {

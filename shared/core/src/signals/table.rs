@@ -361,7 +361,7 @@ pub static SIGNATURES: &[(Signature, &str)] = &[
             Category::DataQuality,
             Severity::High,
         ),
-        r"(?i)json parse error|jsonparseexception|jsonprocessingexception|jsondecodeerror|mismatchedinputexception|malformed (record|message|payload|json|input)|unexpected token|invalid record|schema validation failed|failed to deserializ|deserialization (error|failed)|poison (pill|message)|dead[- ]letter|deadletterpublishingrecoverer",
+        r#"(?i)json parse error|jsonparseexception|jsonprocessingexception|jsondecodeerror|mismatchedinputexception|malformed (record|message|payload|json|input)|unexpected token|invalid record|schema validation failed|failed to deserializ|deserialization (error|failed)|poison (pill|message)|dead[- ]letter|deadletterpublishingrecoverer|could not convert string to (float|int)\w*: '|invalid literal for int\(\) with base \d+: '|numberformatexception: for input string: "|strconv\.parse\w+: parsing "|invalid digit found in string|unparseable (number|date): ""#,
     ),
     (
         sig(

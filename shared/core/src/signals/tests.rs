@@ -114,9 +114,10 @@ fn signatures() {
         ("INFO server started on :8080", None),
         ("errorless run completed", None),
         ("dial tcp 172.20.0.1:443: i/o timeout", Some("unreachable")),
+        // A value that does not parse is the input's fault (see `specific_signatures_win`).
         (
             "ValueError: invalid literal for int() with base 10: 'abc'",
-            Some("code_defect"),
+            Some("data_error"),
         ),
     ];
     for (line, want) in cases {
@@ -367,6 +368,28 @@ fn specific_signatures_win() {
             "pydantic_core._pydantic_core.ValidationError: 2 validation errors for AppSettings",
             Some("config_error"),
             Some(ConfigurationError),
+        ),
+        // A value in the input that does not parse: the data, named by the value itself.
+        (
+            "ValueError: could not convert string to float: '1.204,50'",
+            Some("data_error"),
+            Some(DataQuality),
+        ),
+        (
+            r#"java.lang.NumberFormatException: For input string: "12,5""#,
+            Some("data_error"),
+            Some(DataQuality),
+        ),
+        (
+            r#"strconv.ParseFloat: parsing "N/A": invalid syntax"#,
+            Some("data_error"),
+            Some(DataQuality),
+        ),
+        // A ValueError that names no input value stays a crash.
+        (
+            "ValueError: math domain error",
+            Some("code_defect"),
+            Some(CodeDefect),
         ),
         (
             "invalid value for REDIS_URL: missing scheme",

@@ -116,6 +116,13 @@ pub(super) fn oom(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     if let Some(l) = &limit {
         title.push_str(&format!(" — memory limit {l}"));
     }
+    // A JVM whose configured heap alone reaches the limit: the setting is the cause.
+    let heap = limit
+        .as_deref()
+        .and_then(|l| super::jvm::heap_over_limit(first_pod, x.container, l));
+    if let Some(h) = &heap {
+        title.push_str(&format!(", below the JVM heap it is configured for ({h})"));
+    }
     if recurring && !looping {
         title.push_str(" — recurring");
         if let Some(t) = last_kill {
@@ -153,6 +160,12 @@ pub(super) fn oom(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
         limit.as_deref().unwrap_or("none"),
         request.as_deref().unwrap_or("none")
     ));
+    if let Some(h) = &heap {
+        ev.push(format!(
+            "container {}: JVM option {h} sets a maximum heap at or above the memory limit, before metaspace, threads and buffers: the kernel kills it however the code behaves",
+            x.container
+        ));
+    }
     // The kernel's own reports on the pods' nodes (as far back as the kills go).
     let since = kills
         .iter()
@@ -213,9 +226,14 @@ pub(super) fn oom(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     } else {
         Severity::High
     };
+    let category = if heap.is_some() {
+        Category::ConfigurationError
+    } else {
+        Category::ResourceExhaustion
+    };
     let mut f = x
         .finding("oom_killed", severity, title, &hits)
-        .with_category(Category::ResourceExhaustion)
+        .with_category(category)
         .with_evidence(ev)
         .with_attr("exit_code", 137)
         .with_attr("restarts", restarts)
@@ -228,6 +246,9 @@ pub(super) fn oom(x: &Ctx, sts: &[Hit]) -> Option<Finding> {
     }
     if growth.is_some() {
         f = f.with_attr("memory_growth", true);
+    }
+    if let Some(h) = heap {
+        f = f.with_attr("jvm_heap", h);
     }
     let first = kills.iter().map(|(f, _)| *f).min();
     if let Some(t) = onset.or(first)
