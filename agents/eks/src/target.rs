@@ -135,6 +135,9 @@ static FIRING_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 static WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[a-z0-9][a-z0-9-]*[a-z0-9]").expect("static regex"));
 /// A CloudWatch alarm named after what it watches and the metric: `storefront-web-UnHealthyHostCount`.
+/// `CamelCase` tokens (alert rule names).
+static CAMEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b[A-Z][A-Za-z0-9]{5,}\b").expect("static regex"));
 static ALARM_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b([a-z0-9][a-z0-9-]*[a-z0-9])-([A-Z][A-Za-z0-9_]{3,})\b").expect("static regex")
 });
@@ -369,6 +372,14 @@ pub fn parse(text: &str, labels: &BTreeMap<String, String>) -> AlertTarget {
         }
         if t.words.len() < 200 {
             push(&mut t.words, w.to_owned());
+        }
+    }
+    // A `CamelCase` alert name often starts with its service (`CollabGateway5xxRate`).
+    for m in CAMEL.find_iter(&stripped) {
+        for w in sremesh_core::text::camel_prefixes(m.as_str()) {
+            if t.words.len() < 200 {
+                push(&mut t.words, w);
+            }
         }
     }
     // An alarm's name without its metric (`checkout-api-HTTPCode_Target_5XX_Count`).

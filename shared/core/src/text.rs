@@ -52,6 +52,48 @@ pub fn first_line(s: &str) -> &str {
         .unwrap_or("")
 }
 
+/// The service names a `CamelCase` alert name may start with, as kebab-case prefixes of two or
+/// more of its words (`CollabGateway5xxRate` → `collab-gateway`, `collab-gateway-5xx`,
+/// `collab-gateway-5xx-rate`): alert rules are often named after their service. Empty for a
+/// token that is not `CamelCase` with at least two words.
+pub fn camel_prefixes(token: &str) -> Vec<String> {
+    if token.len() < 6
+        || !token.starts_with(|c: char| c.is_ascii_uppercase())
+        || !token.bytes().all(|b| b.is_ascii_alphanumeric())
+        || !token.bytes().any(|b| b.is_ascii_lowercase())
+    {
+        return Vec::new();
+    }
+    let chars: Vec<char> = token.chars().collect();
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let boundary = match prev {
+            None => false,
+            Some(p) => {
+                (c.is_ascii_uppercase()
+                    && (p.is_ascii_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_ascii_uppercase()
+                            && next.is_some_and(|n| n.is_ascii_lowercase()))))
+                    || (c.is_ascii_digit() && p.is_ascii_alphabetic())
+            }
+        };
+        if boundary && !cur.is_empty() {
+            parts.push(std::mem::take(&mut cur));
+        }
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        parts.push(cur);
+    }
+    (2..=parts.len().min(4))
+        .map(|n| parts[..n].join("-"))
+        .collect()
+}
+
 /// Slack `<url|label>` and Discord/Markdown `[label](url)` links.
 static LABELLED_LINK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"<https?://[^|>\s]*\|([^>]*)>|\[([^\]]*)\]\(https?://[^)\s]*\)")
@@ -73,6 +115,37 @@ pub fn link_labels(text: &str) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn camel_case_alert_names_give_their_service_prefixes() {
+        for (token, want) in [
+            (
+                "CollabGateway5xxRate",
+                &[
+                    "collab-gateway",
+                    "collab-gateway-5xx",
+                    "collab-gateway-5xx-rate",
+                ][..],
+            ),
+            (
+                "PaymentsAPIHighLatency",
+                &[
+                    "payments-api",
+                    "payments-api-high",
+                    "payments-api-high-latency",
+                ][..],
+            ),
+            (
+                "KubePodCrashLooping",
+                &["kube-pod", "kube-pod-crash", "kube-pod-crash-looping"][..],
+            ),
+            ("Watchdog", &[][..]),
+            ("checkout-api", &[][..]),
+            ("HTTP", &[][..]),
+        ] {
+            assert_eq!(camel_prefixes(token), want, "{token}");
+        }
+    }
 
     #[test]
     fn link_labels_keep_the_label_and_leave_bare_links() {

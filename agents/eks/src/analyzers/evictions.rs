@@ -4,7 +4,7 @@
 //! infrastructure; a pod over its own limit is resource exhaustion; a drain (no pressure) is
 //! planned and carries no cause.
 
-use super::facts::{self, line};
+use super::facts::{self, hms, line};
 use super::{Scene, Unit, unit_finding};
 use crate::target::{Kind, deployment_of_pod};
 use jiff::Timestamp;
@@ -113,6 +113,44 @@ fn evictions<'a>(s: &'a Scene, u: &Unit) -> Vec<Eviction<'a>> {
     out
 }
 
+/// Node events of a node taken away under its pods: a spot interruption, a scheduled
+/// termination, a disruption by the autoscaler.
+const NODE_TAKEN: &[&str] = &[
+    "SpotInterrupted",
+    "TerminatingOnInterruption",
+    "InstanceTerminating",
+    "RebalanceRecommendation",
+    "Disrupted",
+    "DisruptionTerminating",
+];
+
+/// The node event that took the evicted pods' node away: on their node when it is known,
+/// else on any node, within five minutes before the first eviction.
+fn node_taken<'a>(s: &'a Scene, ev: &[Eviction<'_>]) -> Option<&'a Event> {
+    let first = ev.iter().filter_map(|x| x.at).min()?;
+    let nodes: Vec<&str> = ev.iter().filter_map(|x| x.node.as_deref()).collect();
+    s.events
+        .iter()
+        .filter(|e| {
+            e.involved_object.kind.as_deref() == Some("Node")
+                && NODE_TAKEN.contains(&facts::event_reason(e))
+                && (nodes.is_empty()
+                    || e.involved_object
+                        .name
+                        .as_deref()
+                        .is_some_and(|n| nodes.contains(&n)))
+        })
+        .filter(|e| {
+            facts::event_first(e)
+                .or_else(|| facts::event_last(e))
+                .is_some_and(|t| {
+                    let d = first.duration_since(t).as_secs();
+                    (0..=300).contains(&d)
+                })
+        })
+        .min_by_key(|e| facts::event_first(e))
+}
+
 /// `memory` from `The node was low on resource: memory. Threshold quantity: …`.
 fn low_resource(msg: &str) -> Option<&str> {
     msg.split("low on resource: ")
@@ -132,10 +170,15 @@ fn evicted(s: &Scene, u: &Unit) -> Option<Finding> {
         m.contains("exceeds") || m.contains("exceeded") || m.contains("usage exceeds")
     };
     let node_condition = msg.contains("node had condition");
+    let taken = node_taken(s, &ev);
     let (category, reason) = if resource.is_some() || node_condition {
         (Some(Category::Infrastructure), "node_pressure")
     } else if over_limit {
         (Some(Category::ResourceExhaustion), "pod_limit")
+    } else if taken.is_some() {
+        // The node went away (a spot interruption): its pods were rescheduled; whether that
+        // still hurts is for the pods' state to say, not a cause of its own.
+        (None, "node_interrupted")
     } else {
         (None, "other")
     };
@@ -145,11 +188,22 @@ fn evicted(s: &Scene, u: &Unit) -> Option<Finding> {
     };
     let first_msg = msg.split(". ").next().unwrap_or(&msg).trim();
     let node = ev.iter().find_map(|x| x.node.as_deref());
-    let title = format!(
+    let mut title = format!(
         "{who} Evicted: {first_msg}{}",
         node.map(|n| format!(" (node {})", facts::short_node(n)))
             .unwrap_or_default()
     );
+    if let Some(e) = taken {
+        title.push_str(&format!(
+            " — their node {} was taken away: {} at {}",
+            facts::short_node(e.involved_object.name.as_deref().unwrap_or("?")),
+            facts::event_reason(e),
+            facts::event_first(e)
+                .or_else(|| facts::event_last(e))
+                .map(hms)
+                .unwrap_or_default()
+        ));
+    }
     let mut lines: Vec<String> = ev
         .iter()
         .take(4)
@@ -158,6 +212,13 @@ fn evicted(s: &Scene, u: &Unit) -> Option<Finding> {
             None => line(format!("{}: Evicted {}", x.pod, x.message)),
         })
         .collect();
+    if let Some(e) = taken {
+        lines.push(line(format!(
+            "node {}: {}",
+            facts::short_node(e.involved_object.name.as_deref().unwrap_or("?")),
+            facts::event_line(e)
+        )));
+    }
     // The nodes that were reclaiming that resource when it happened.
     if let Some(r) = &resource {
         for e in s.recent_events().filter(|e| {

@@ -264,3 +264,15 @@ proptest! {
         let _ = parse(&text, &BTreeMap::new());
     }
 }
+
+/// A `CamelCase` alert rule named in prose gives the service names it starts with.
+#[test]
+fn a_camel_case_alert_name_gives_its_service_prefixes() {
+    let t = parse(
+        "CollabGateway5xxRate paged at 10:03 and auto-resolved at 10:12",
+        &BTreeMap::new(),
+    );
+    for w in ["collab-gateway", "collab-gateway-5xx"] {
+        assert!(t.words.iter().any(|x| x == w), "{w} in {:?}", t.words);
+    }
+}

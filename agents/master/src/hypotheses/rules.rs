@@ -51,6 +51,7 @@ pub(crate) fn correlate<'a>(
     database_exhaustion(groups);
     rejected_credentials(groups);
     lambda_dependency(evidence, groups);
+    provider_in_failures(evidence, groups);
     sick_nodes(evidence, groups);
     host_faults(evidence, groups);
     let _ = alert;
@@ -321,6 +322,45 @@ fn rejected_credentials(groups: &mut Vec<Group<'_>>) {
             noted = true;
         }
         absorb(target, g);
+    }
+}
+
+/// A provider's open incident (a status post the chat scanner could not tie to the alert's
+/// words) whose name the failures of a dependency group carry (`api.payvault.io` in the
+/// errors): the provider's own account of the failure joins the group.
+fn provider_in_failures<'a>(evidence: &[Ev<'a>], groups: &mut [Group<'a>]) {
+    for p in evidence.iter().filter(|e| {
+        e.f.kind == "provider_incident"
+            && e.f.attributes.get("resolved").and_then(|v| v.as_bool()) != Some(true)
+    }) {
+        let Some(name) =
+            p.f.attributes
+                .get("provider")
+                .and_then(|v| v.as_str())
+                .filter(|n| n.len() >= 4)
+        else {
+            continue;
+        };
+        for g in groups.iter_mut().filter(|g| {
+            g.category == Category::DependencyFailure
+                && g.demoted.is_none()
+                && g.members
+                    .iter()
+                    .any(|(e, _)| sremesh_core::text::contains_word(&e.f.text(), name))
+        }) {
+            if g.context
+                .iter()
+                .any(|x| x.f.id == p.f.id && x.agent == p.agent)
+            {
+                continue;
+            }
+            g.context.push(*p);
+            g.notes.push(format!(
+                "{name} reports an incident of its own: {}.",
+                p.f.title.trim_end_matches('.')
+            ));
+            g.bonus += 0.2;
+        }
     }
 }
 

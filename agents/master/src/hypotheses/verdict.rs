@@ -462,7 +462,12 @@ fn explainers<'a>(alert: &AlertInfo, evidence: &[Ev<'a>], healthy: &[Ev<'a>]) ->
                     | "already_handled"
                     | "alert_history"
                     | "provider_incident"
-            )
+            ) || (e.f.kind == "evicted"
+                && e.f.attributes.get("reason").and_then(|v| v.as_str())
+                    == Some("node_interrupted"))
+                || (e.f.kind == "related_alert"
+                    && e.f.attributes.get("match").and_then(|v| v.as_str()) == Some("same")
+                    && e.f.attributes.get("recovered").and_then(|v| v.as_bool()) == Some(true))
         })
         .filter(|e| match e.f.service.as_deref() {
             None | Some("") => true,
@@ -489,6 +494,13 @@ fn external_provider<'a>(evidence: &[Ev<'a>]) -> Option<Ev<'a>> {
         .iter()
         .filter(|e| e.f.kind == "provider_incident")
         .filter(|e| !flag(e, "resolved") && !flag(e, "same_vendor"))
+        // Not about the alert's words: only a failure naming the provider ties it in.
+        .filter(|e| {
+            e.f.attributes
+                .get("matches_alert")
+                .and_then(|v| v.as_bool())
+                != Some(false)
+        })
         .max_by_key(|e| (e.f.severity, e.f.at))
         .copied()
 }

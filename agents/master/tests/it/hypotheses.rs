@@ -414,6 +414,46 @@ fn reasoning_patterns() {
             not_in_text: vec![],
         },
         Case {
+            name: "an open incident of a provider our failures name joins that dependency failure",
+            alert: "[FIRING:1] CheckoutHighErrorRate (checkout-service)",
+            results: vec![
+                ok("cloudwatch_logs", vec![f("t", "log_pattern", Severity::Medium, Some(Category::DependencyFailure), "checkout-service", "checkout-service: upstream 5xx — status=503 err=\"payvault: POST https://api.payvault.io/v2/authorizations\" ×4").with_attr("signature", "http_5xx")]),
+                ok("discord_scanner", vec![f("inc", "provider_incident", Severity::Info, None, "", "Provider incident: Payvault status “identified”: elevated error rates on Payments API (EU)").with_attr("provider", "Payvault").with_attr("resolved", false).with_attr("matches_alert", false)]),
+            ],
+            missing: vec![],
+            category: Category::DependencyFailure,
+            cites: vec![("cloudwatch_logs", "t"), ("discord_scanner", "inc")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "an open incident unrelated to the alert and unnamed by any failure explains nothing",
+            alert: "[FIRING:1] CheckoutHighErrorRate (checkout-service)",
+            results: vec![
+                ok("eks", vec![f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "checkout-service", "checkout-service: 4/4 pods Ready, no restarts")]),
+                ok("discord_scanner", vec![f("inc", "provider_incident", Severity::Info, None, "", "Provider incident: Payvault status “identified”: elevated error rates on Payments API (EU)").with_attr("provider", "Payvault").with_attr("resolved", false).with_attr("matches_alert", false)]),
+            ],
+            missing: vec![],
+            category: Category::Healthy,
+            cites: vec![("eks", "h")],
+            not_in_text: vec![],
+        },
+        Case {
+            name: "a service recovered after its node was interrupted: the alert's own resolution and the interruption explain it",
+            alert: "CollabGateway5xxRate paged at 10:03 and auto-resolved at 10:12, anything still broken?",
+            results: vec![
+                ok("eks", vec![
+                    f("h", "target_healthy", Severity::Info, Some(Category::Healthy), "collab-gateway", "collab-gateway: recovered — 3/3 pods Ready since 10:03").with_attr("recovered_at", mins_ago(17).to_string()),
+                    f("ev", "evicted", Severity::Low, None, "collab-gateway", "collab-gateway: 2 pods Evicted — their node ip-10-8-71-203 was taken away: SpotInterrupted at 10:00:58").with_attr("reason", "node_interrupted"),
+                    f("ev2", "evicted", Severity::Low, None, "collab-gateway", "collab-gateway: 1 pod Evicted: Evicted pod").with_attr("reason", "other"),
+                ]),
+                ok("discord_scanner", vec![f("ra", "related_alert", Severity::Medium, None, "", "Related alert on CollabGateway5xxRate: fired, then resolved").with_attr("match", "same").with_attr("recovered", true)]),
+            ],
+            missing: vec![],
+            category: Category::Healthy,
+            cites: vec![("eks", "h"), ("eks", "ev"), ("discord_scanner", "ra")],
+            not_in_text: vec!["1 pod Evicted"],
+        },
+        Case {
             name: "a resolved vendor incident explains nothing now",
             alert: "[FIRING:1] PaymentsDeclinedHigh payments (checkout-api warning)",
             results: vec![

@@ -4,6 +4,9 @@
 //! external (the provider's problem, or a false alarm of its monitoring); never a cause of ours.
 //! A notice naming an affected resource that one of our own alarms fires on in the window is
 //! about us too, whatever the alert's words: the alert may be a person's vague report.
+//! An open incident in the window that shares nothing with the alert is still reported, as
+//! `matches_alert: false` at info severity: the master may find the provider named in our own
+//! failures (a payment provider's host in the errors), which the chat cannot see.
 
 use super::Input;
 use crate::evidence::{cap_lines, line, minutes_before, relative, slug};
@@ -71,10 +74,12 @@ pub(super) fn analyze(input: &Input) -> Vec<Finding> {
         let shared = overlap(&input.alert_text, &text.join("\n"), &first_post.provider);
         let affected = affected_resources(&text.join("\n"));
         let alarm = corroborating_alarm(input, first, &affected);
-        if !shared.matches() && alarm.is_none() {
+        let unmatched = !shared.matches() && alarm.is_none();
+        // Unmatched, only an incident still open and begun within the window is worth a line.
+        if unmatched && (latest_post.is_resolved() || first.at < input.window.start) {
             continue;
         }
-        let f = finding(
+        let mut f = finding(
             input,
             &posts,
             first,
@@ -83,6 +88,10 @@ pub(super) fn analyze(input: &Input) -> Vec<Finding> {
             latest_post,
             &shared,
         );
+        if unmatched {
+            f.severity = Severity::Info;
+        }
+        f = f.with_attr("matches_alert", !unmatched);
         out.push(match alarm {
             Some(a) => corroborated(input, f, &affected, a),
             None => f,

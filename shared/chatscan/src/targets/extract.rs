@@ -225,6 +225,14 @@ pub(super) fn from_text(t: &mut Targets, raw: &str) {
             );
         }
     }
+    // A person naming an alert by its rule (`CollabGateway5xxRate paged at 10:03`).
+    if !t.list.iter().any(|x| x.kind == TargetKind::AlertName)
+        && let Some(m) = TOKEN
+            .find_iter(&text)
+            .find(|m| sremesh_core::text::camel_prefixes(m.as_str()).len() >= 2)
+    {
+        t.add(m.as_str(), TargetKind::AlertName);
+    }
     for c in STARRED.captures_iter(&text) {
         keyed(t, &c[1], &c[2]);
     }

@@ -136,6 +136,19 @@ fn targets_come_from_every_alert_style() {
     );
 }
 
+/// A person naming an alert by its rule: the `CamelCase` name is the alert's name.
+#[test]
+fn a_person_naming_an_alert_rule_names_the_alert() {
+    check(
+        "<@1251770093385465800> CollabGateway5xxRate paged at 10:03 and auto-resolved at 10:12 — what happened?",
+        &[],
+        &[("CollabGateway5xxRate", AlertName)],
+        &[],
+    );
+    // A two-word CamelCase token is too common to be taken for an alert's name.
+    check("is GitHub down again?", &[], &[], &["GitHub"]);
+}
+
 #[test]
 fn the_strongest_hit_decides_how_a_message_relates() {
     let t = targets(

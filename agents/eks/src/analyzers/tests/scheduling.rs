@@ -229,10 +229,87 @@ fn scheduling() {
             },
             vec![yes("evicted", None, &["Evicted"])],
         ),
+        (
+            "pods evicted minutes after their node's spot interruption name it, as no cause",
+            Given {
+                pods: vec![pod("app-abc12345-aaaaa", running(true, 0, None))],
+                events: vec![
+                    event(
+                        "Pod",
+                        "app-abc12345-zzzzz",
+                        "Warning",
+                        "Evicted",
+                        "Evicted pod",
+                        "11:46",
+                        1,
+                    ),
+                    {
+                        let mut e = event(
+                            "Node",
+                            "ip-10-8-71-203.us-east-2.compute.internal",
+                            "Warning",
+                            "SpotInterrupted",
+                            "Spot interruption warning was triggered",
+                            "11:45",
+                            1,
+                        );
+                        e["involvedObject"] = json!({"kind": "Node", "name": "ip-10-8-71-203.us-east-2.compute.internal"});
+                        e
+                    },
+                ],
+                ..Default::default()
+            },
+            vec![yes(
+                "evicted",
+                None,
+                &["their node ip-10-8-71-203 was taken away: SpotInterrupted"],
+            )],
+        ),
     ];
     for (name, g, want) in cases {
         check(name, pods_out, g, &want);
     }
+}
+
+/// A node interruption long before the evictions is not their cause.
+#[test]
+fn a_spot_interruption_long_before_the_evictions_does_not_explain_them() {
+    let g = Given {
+        pods: vec![pod("app-abc12345-aaaaa", running(true, 0, None))],
+        events: vec![
+            event(
+                "Pod",
+                "app-abc12345-zzzzz",
+                "Warning",
+                "Evicted",
+                "Evicted pod",
+                "11:46",
+                1,
+            ),
+            {
+                let mut e = event(
+                    "Node",
+                    "ip-10-8-71-203.us-east-2.compute.internal",
+                    "Warning",
+                    "SpotInterrupted",
+                    "Spot interruption warning was triggered",
+                    "11:20",
+                    1,
+                );
+                e["involvedObject"] =
+                    json!({"kind": "Node", "name": "ip-10-8-71-203.us-east-2.compute.internal"});
+                e
+            },
+        ],
+        ..Default::default()
+    };
+    let out = pods_out(&scene(g));
+    let f = out
+        .iter()
+        .find(|f| f.kind == "evicted")
+        .unwrap_or_else(|| panic!("no eviction in {out:#?}"));
+    assert_eq!(f.attributes["reason"], "other", "{f:#?}");
+    assert!(!f.title.contains("taken away"), "{}", f.title);
 }
 
 /// Scheduling and evictions together: the cases mix them.

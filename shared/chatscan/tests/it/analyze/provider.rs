@@ -19,7 +19,7 @@ type Case = (
 fn check(cases: &[Case]) {
     for (what, alert, mins, bot, text, want) in cases {
         let found = analyze(alert, &[msg("C9", *mins, "status-feed", *bot, text)]);
-        let got = found.iter().find(|f| f.kind == "provider_incident");
+        let got = found.iter().find(|f| about_the_alert(f));
         match (got, want) {
             (None, None) => {}
             (Some(f), Some(words)) => {
@@ -47,6 +47,49 @@ fn check(cases: &[Case]) {
             }
             (got, want) => panic!("{what}: wanted {want:?}, got {got:#?}"),
         }
+    }
+}
+
+/// A `provider_incident` tied to the alert (not one reported only for the master to match
+/// against our failures).
+fn about_the_alert(f: &sremesh_core::Finding) -> bool {
+    f.kind == "provider_incident"
+        && f.attributes.get("matches_alert").and_then(|v| v.as_bool()) != Some(false)
+}
+
+/// An open incident in the window that shares nothing with the alert is still reported, at
+/// info severity and `matches_alert: false`; one resolved, or begun before the window, is not.
+#[test]
+fn an_open_incident_unrelated_to_the_alerts_words_is_reported_unmatched() {
+    let alert = "[FIRING:1] CheckoutHighErrorRate (checkout-service)";
+    let open = "**Payvault Status** — **Investigating**: Elevated error rates on Payments API (EU)";
+    let done = "**Payvault Status** — **Resolved**: Elevated error rates on Payments API (EU)";
+    let found = analyze(alert, &[msg("C9", 9, "Statuspage", true, open)]);
+    let f = found
+        .iter()
+        .find(|f| f.kind == "provider_incident")
+        .unwrap_or_else(|| panic!("the open incident is reported: {found:#?}"));
+    assert_eq!(f.attributes["matches_alert"], false);
+    assert_eq!(f.attributes["provider"], "Payvault");
+    assert_eq!(f.severity, Severity::Info);
+    for (what, msgs) in [
+        (
+            "resolved",
+            vec![
+                msg("C9", 9, "Statuspage", true, open),
+                msg("C9", 2, "Statuspage", true, done),
+            ],
+        ),
+        (
+            "begun before the window",
+            vec![msg("C9", 600, "Statuspage", true, open)],
+        ),
+    ] {
+        let found = analyze(alert, &msgs);
+        assert!(
+            found.iter().all(|f| f.kind != "provider_incident"),
+            "{what}: {found:#?}"
+        );
     }
 }
 
@@ -135,7 +178,7 @@ fn check_corroborated(cases: &[Corroboration]) {
                 msg("C8", *alarm_mins, "cloudwatch", true, alarm),
             ],
         );
-        let got = found.iter().find(|f| f.kind == "provider_incident");
+        let got = found.iter().find(|f| about_the_alert(f));
         match (got, want) {
             (None, false) => {}
             (Some(f), true) => {
