@@ -12,6 +12,7 @@ pub mod lambda;
 pub mod log_pattern;
 pub mod nodes;
 pub mod patterns;
+pub mod poison;
 pub mod quiet;
 mod render;
 
@@ -171,6 +172,7 @@ pub fn all() -> &'static [(&'static str, Analyzer)] {
 /// others, then the most frequent.
 pub fn run(input: &Input) -> Vec<Finding> {
     let mut out: Vec<Finding> = all().iter().flat_map(|(_, a)| a(input)).collect();
+    poison::mark(input, &mut out);
     let on_target =
         |f: &Finding| f.attributes.get("on_target").and_then(|v| v.as_bool()) != Some(false);
     let count = |f: &Finding| {

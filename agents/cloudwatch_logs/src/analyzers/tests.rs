@@ -361,3 +361,41 @@ mod context;
 mod evidence;
 mod throttle_gone;
 mod titles;
+
+/// One queue message failing on every delivery is a poison message (bad data); many messages
+/// failing the same way is the handler's defect.
+#[test]
+fn one_message_failing_every_delivery_is_a_poison_message() {
+    let g = "/aws/lambda/label-consumer";
+    let line = |id: &str| {
+        format!(
+            r#"{{"level":"ERROR","message":"failed to build label","messageId":"{id}","error":"KeyError: 'postal_code'"}}"#
+        )
+    };
+    let r = |min, id: &str| LogRecord::parse(g, "2026/04/18/[$LATEST]ab", at(min), &line(id));
+    let crash = |records: Vec<LogRecord>| {
+        let i = input(&[candidate(g, true)], records, Some(vec![]));
+        run(&i)
+            .into_iter()
+            .find(|f| f.title.contains("KeyError"))
+            .unwrap_or_else(|| panic!("no finding for the KeyError"))
+    };
+    let poison = crash(
+        (0..4)
+            .map(|n| r(20 - 5 * n, "b7e4c2a0-5d1f-4f7e-9a43"))
+            .collect(),
+    );
+    assert_eq!(poison.category, Some(Category::DataQuality), "{poison:#?}");
+    assert!(
+        poison.title.contains("b7e4c2a0-5d1f-4f7e-9a43") && poison.title.contains("poison"),
+        "{}",
+        poison.title
+    );
+    let many = crash(vec![
+        r(20, "b7e4c2a0-5d1f-4f7e-9a43"),
+        r(15, "c8f5d3b1-6e2a-4a8f-0b54"),
+        r(10, "d9a6e4c2-7f3b-4b9a-1c65"),
+        r(5, "b7e4c2a0-5d1f-4f7e-9a43"),
+    ]);
+    assert_eq!(many.category, Some(Category::CodeDefect), "{many:#?}");
+}

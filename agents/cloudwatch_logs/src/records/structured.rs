@@ -20,6 +20,9 @@ const DETAIL: &[&str] = &[
 ];
 /// Longest error detail kept on the line.
 const DETAIL_MAX: usize = 300;
+/// Fields naming the queue message being handled (its id says whether one message keeps
+/// failing: see `analyzers::poison`).
+const MESSAGE_ID: &[&str] = &["messageId", "message_id", "MessageId", "sqs_message_id"];
 /// Fields naming the resource the call was about.
 const SUBJECT: &[&str] = &["function", "functionName", "FunctionName", "function_name"];
 
@@ -78,7 +81,16 @@ pub fn line(v: &Value, message: &str) -> Option<String> {
     let subject = SUBJECT
         .iter()
         .find_map(|k| text(v, k).filter(|s| is_identifier(s)).map(|s| (*k, s)));
-    if msg.is_none() && name.is_none() && detail.is_none() && reason.is_none() && subject.is_none()
+    let message_id = MESSAGE_ID
+        .iter()
+        .filter_map(|k| text(v, k))
+        .find(|id| is_identifier(id) && !said(id));
+    if msg.is_none()
+        && name.is_none()
+        && detail.is_none()
+        && reason.is_none()
+        && subject.is_none()
+        && message_id.is_none()
     {
         return None;
     }
@@ -97,6 +109,9 @@ pub fn line(v: &Value, message: &str) -> Option<String> {
     }
     if let Some((k, s)) = subject {
         out.push_str(&format!(" {k}={s}"));
+    }
+    if let Some(id) = message_id {
+        out.push_str(&format!(" messageId={id}"));
     }
     Some(out)
 }

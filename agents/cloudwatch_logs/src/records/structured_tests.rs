@@ -41,6 +41,12 @@ fn structured_fields_join_the_message() {
             "upstream failed: timeout after 5s",
             Some(Level::Error),
         ),
+        // The queue message's id joins too.
+        (
+            r#"{"level":"ERROR","message":"failed to build label","messageId":"b7e4c2a0-5d1f-4f7e","error":"KeyError: 'postal_code'"}"#,
+            "failed to build label: KeyError: 'postal_code' messageId=b7e4c2a0-5d1f-4f7e",
+            Some(Level::Error),
+        ),
         (
             r#"{"message":"cache warmed","count":3}"#,
             "cache warmed",
