@@ -440,6 +440,7 @@ pub async fn resolve(kube: &Kube, parsed: AlertTarget, b: Budget) -> (Target, Ve
             parsed
                 .words
                 .iter()
+                .chain(&parsed.rule_prefixes)
                 .map(|w| (w.clone(), format!("word \"{w}\""))),
         )
         .collect();

@@ -70,6 +70,9 @@ pub struct AlertTarget {
     pub qualified: Vec<Named>,
     /// Other words that could be a workload name (lowercase, with a dash or a digit, ≥ 3 chars).
     pub words: Vec<String>,
+    /// Service names a `CamelCase` alert rule starts with (`CollabGateway5xxRate` →
+    /// `collab-gateway`, …): derived, not in the text as written; checked like words.
+    pub rule_prefixes: Vec<String>,
 }
 
 impl AlertTarget {
@@ -95,6 +98,7 @@ impl AlertTarget {
             && self.services.is_empty()
             && self.qualified.is_empty()
             && self.words.is_empty()
+            && self.rule_prefixes.is_empty()
     }
 }
 
@@ -377,8 +381,8 @@ pub fn parse(text: &str, labels: &BTreeMap<String, String>) -> AlertTarget {
     // A `CamelCase` alert name often starts with its service (`CollabGateway5xxRate`).
     for m in CAMEL.find_iter(&stripped) {
         for w in sremesh_core::text::camel_prefixes(m.as_str()) {
-            if t.words.len() < 200 {
-                push(&mut t.words, w);
+            if t.rule_prefixes.len() < 50 {
+                push(&mut t.rule_prefixes, w);
             }
         }
     }

@@ -252,6 +252,10 @@ proptest! {
         for w in &t.words {
             prop_assert!(lower.contains(w.as_str()));
         }
+        // A rule name's prefixes are in the text with their dashes taken out.
+        for w in &t.rule_prefixes {
+            prop_assert!(lower.contains(&w.replace('-', "")));
+        }
     }
 
     #[test]
@@ -273,6 +277,10 @@ fn a_camel_case_alert_name_gives_its_service_prefixes() {
         &BTreeMap::new(),
     );
     for w in ["collab-gateway", "collab-gateway-5xx"] {
-        assert!(t.words.iter().any(|x| x == w), "{w} in {:?}", t.words);
+        assert!(
+            t.rule_prefixes.iter().any(|x| x == w),
+            "{w} in {:?}",
+            t.rule_prefixes
+        );
     }
 }
