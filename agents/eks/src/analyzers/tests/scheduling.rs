@@ -243,19 +243,7 @@ fn scheduling() {
                         "11:46",
                         1,
                     ),
-                    {
-                        let mut e = event(
-                            "Node",
-                            "ip-10-8-71-203.us-east-2.compute.internal",
-                            "Warning",
-                            "SpotInterrupted",
-                            "Spot interruption warning was triggered",
-                            "11:45",
-                            1,
-                        );
-                        e["involvedObject"] = json!({"kind": "Node", "name": "ip-10-8-71-203.us-east-2.compute.internal"});
-                        e
-                    },
+                    spot_interrupted("11:45"),
                 ],
                 ..Default::default()
             },
@@ -269,6 +257,22 @@ fn scheduling() {
     for (name, g, want) in cases {
         check(name, pods_out, g, &want);
     }
+}
+
+/// Karpenter's event on a node whose spot capacity is being reclaimed, at `hhmm`.
+fn spot_interrupted(hhmm: &str) -> serde_json::Value {
+    let node = "ip-10-8-71-203.us-east-2.compute.internal";
+    let mut e = event(
+        "Node",
+        node,
+        "Warning",
+        "SpotInterrupted",
+        "Spot interruption warning was triggered",
+        hhmm,
+        1,
+    );
+    e["involvedObject"] = json!({"kind": "Node", "name": node});
+    e
 }
 
 /// A node interruption long before the evictions is not their cause.
@@ -286,20 +290,7 @@ fn a_spot_interruption_long_before_the_evictions_does_not_explain_them() {
                 "11:46",
                 1,
             ),
-            {
-                let mut e = event(
-                    "Node",
-                    "ip-10-8-71-203.us-east-2.compute.internal",
-                    "Warning",
-                    "SpotInterrupted",
-                    "Spot interruption warning was triggered",
-                    "11:20",
-                    1,
-                );
-                e["involvedObject"] =
-                    json!({"kind": "Node", "name": "ip-10-8-71-203.us-east-2.compute.internal"});
-                e
-            },
+            spot_interrupted("11:20"),
         ],
         ..Default::default()
     };
