@@ -24,10 +24,10 @@ async fn a_slow_source_still_gets_an_answer_by_the_deadline() {
             delay_ms: 500,
             deadline_ms: 2_400,
             status: AgentStatus::Ok,
-            error_has: &[
-                "did not finish before the deadline",
-                "stopped it (StopQuery)",
-            ],
+            // Whether the StopQuery itself gets its answer in the time left depends on the
+            // machine (the source answers every call 500 ms late): either way it is attempted
+            // and said ("stopped it (StopQuery)" / "StopQuery failed: …").
+            error_has: &["did not finish before the deadline", "StopQuery"],
         },
         Case {
             what: "not even the group listing answers in time",
