@@ -258,66 +258,57 @@ fn explain_symptoms(groups: &mut Vec<Group<'_>>) {
 /// "Too many clients" at the database plus applications timing out on their pools is one
 /// incident: database connection exhaustion.
 fn database_exhaustion(groups: &mut Vec<Group<'_>>) {
-    let too_many = |g: &Group<'_>| {
-        g.members
-            .iter()
-            .any(|(e, _)| signature(e) == "too_many_clients")
-    };
-    let waiting = |g: &Group<'_>| {
-        g.members
-            .iter()
-            .any(|(e, _)| matches!(signature(e), "pool_exhausted" | "timeout"))
-    };
-    let mut noted = false;
-    while let Some(db) = groups.iter().position(too_many) {
-        let Some(j) =
-            (0..groups.len()).find(|&j| j != db && !too_many(&groups[j]) && waiting(&groups[j]))
-        else {
-            break;
-        };
-        let g = groups.remove(j);
-        let db = if j < db { db - 1 } else { db };
-        let target = &mut groups[db];
-        if !noted {
-            target.notes.push(
-                "Applications time out waiting for database connections at the same time.".into(),
-            );
-            target.bonus += 0.3;
-            noted = true;
-        }
-        absorb(target, g);
-    }
+    absorb_waiting(
+        groups,
+        |g| has_signature(g, "too_many_clients"),
+        false,
+        "Applications time out waiting for database connections at the same time.",
+    );
 }
 
 /// Credentials a datastore rejects leave the service's connection pool empty: its pool and
 /// query timeouts are the rejected logins' symptoms, not exhaustion.
 fn rejected_credentials(groups: &mut Vec<Group<'_>>) {
-    let rejected = |g: &Group<'_>| g.members.iter().any(|(e, _)| signature(e) == "auth_failed");
+    absorb_waiting(
+        groups,
+        |g| has_signature(g, "auth_failed") && g.demoted.is_none(),
+        true,
+        "Its connection pool stays empty while every login is rejected: the pool timeouts are this failure's symptoms.",
+    );
+}
+
+fn has_signature(g: &Group<'_>, sig: &str) -> bool {
+    g.members.iter().any(|(e, _)| signature(e) == sig)
+}
+
+/// A cause group absorbs the groups timing out on their pools (`pool_exhausted`, `timeout`) —
+/// of any service, or only of its own (`own_service`) — saying `note` once.
+fn absorb_waiting(
+    groups: &mut Vec<Group<'_>>,
+    is_cause: impl Fn(&Group<'_>) -> bool,
+    own_service: bool,
+    note: &str,
+) {
     let waiting = |g: &Group<'_>| {
         g.members
             .iter()
             .any(|(e, _)| matches!(signature(e), "pool_exhausted" | "timeout"))
     };
     let mut noted = false;
-    while let Some(a) = groups
-        .iter()
-        .position(|g| rejected(g) && g.demoted.is_none())
-    {
+    while let Some(c) = groups.iter().position(&is_cause) {
         let Some(j) = (0..groups.len()).find(|&j| {
-            j != a
-                && !rejected(&groups[j])
+            j != c
+                && !is_cause(&groups[j])
                 && waiting(&groups[j])
-                && same_service(&groups[j].service, &groups[a].service)
+                && (!own_service || same_service(&groups[j].service, &groups[c].service))
         }) else {
             break;
         };
         let g = groups.remove(j);
-        let a = if j < a { a - 1 } else { a };
-        let target = &mut groups[a];
+        let c = if j < c { c - 1 } else { c };
+        let target = &mut groups[c];
         if !noted {
-            target.notes.push(
-                "Its connection pool stays empty while every login is rejected: the pool timeouts are this failure's symptoms.".into(),
-            );
+            target.notes.push(note.to_owned());
             target.bonus += 0.3;
             noted = true;
         }
